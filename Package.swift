@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// On Apple platforms BLAS comes from Accelerate; everywhere else from OpenBLAS
+// through pkg-config (Debian: libopenblas-dev).
+let package = Package(
+    name: "trainviz",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Autograd", targets: ["Autograd"]),
+        .library(name: "Imaging", targets: ["Imaging"]),
+        .library(name: "Storage", targets: ["Storage"]),
+        .executable(name: "trainviz", targets: ["trainviz"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - System libraries
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
+        ),
+        // libpng reports errors by longjmp; Swift cannot catch that, so a few
+        // lines of C own the setjmp and hand Swift an error string instead.
+        .target(name: "CPNGShim", dependencies: ["CPNG"]),
+
+        // MARK: - Libraries
+        .target(
+            name: "Autograd",
+            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))],
+            linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
+        ),
+        .target(name: "Imaging", dependencies: ["CPNGShim"]),
+        .target(name: "Storage"),
+
+        // MARK: - Command line
+        .executableTarget(
+            name: "trainviz",
+            dependencies: [
+                "Autograd", "Imaging", "Storage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Tests
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CPNG"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,41 @@
+import Dispatch
+import Foundation
+#if canImport(Accelerate)
+import Accelerate
+#else
+import CBLAS
+#endif
+
+/// How many threads the library's own loops and BLAS may use.
+public enum Parallelism {
+    nonisolated(unsafe) private static var _threads = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Worker threads for the library's loops and for BLAS (default: all cores).
+    public static var threads: Int {
+        get { _threads }
+        set {
+            _threads = max(1, newValue)
+            #if !canImport(Accelerate)
+            openblas_set_num_threads(Int32(_threads))
+            #endif
+        }
+    }
+
+    /// Splits `0..<count` into at most `threads` contiguous chunks of at least
+    /// `minChunk` items and runs `body(range)` on each, concurrently.
+    ///
+    /// The closure is called once per chunk, never per element.
+    public static func forEachChunk(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let chunks = min(threads, max(1, count / max(minChunk, 1)))
+        if chunks == 1 {
+            body(0..<count)
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let start = count * c / chunks
+            let end = count * (c + 1) / chunks
+            if start < end { body(start..<end) }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// Imaging: PNG I/O, colour maps, grids, charts.

@@ -1,0 +1,1 @@
+// Storage: npy, safetensors, run store.
