@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "Experiments", targets: ["Experiments"]),
         .executable(name: "trainviz", targets: ["trainviz"]),
     ],
     dependencies: [
@@ -40,12 +41,13 @@ let package = Package(
         ),
         .target(name: "Imaging", dependencies: ["CPNGShim"]),
         .target(name: "Storage"),
+        .target(name: "Experiments", dependencies: ["Autograd", "Imaging", "Storage"]),
 
         // MARK: - Command line
         .executableTarget(
             name: "trainviz",
             dependencies: [
-                "Autograd", "Imaging", "Storage",
+                "Autograd", "Imaging", "Storage", "Experiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CPNG"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,347 @@
+import Autograd
+import Foundation
+
+/// A 2-D Gabor function's parameters, in kernel pixel coordinates (x to the right,
+/// y down, pixel centres at integers 0…k−1).
+///
+/// g(x, y) = A · exp(−x′²/2σx² − y′²/2σy²) · cos(2πf·x′ + φ) + c, with
+/// x′ = (x−x0)cosθ + (y−y0)sinθ and y′ = −(x−x0)sinθ + (y−y0)cosθ.
+public struct GaborParameters: Equatable {
+    public var amplitude: Double
+    public var x0: Double, y0: Double
+    /// Orientation of the carrier's wave vector, radians in [0, π).
+    public var theta: Double
+    /// Envelope widths along and across the carrier, pixels.
+    public var sigmaX: Double, sigmaY: Double
+    /// Carrier frequency, cycles per pixel.
+    public var frequency: Double
+    /// Carrier phase, radians.
+    public var phase: Double
+    /// Constant offset.
+    public var offset: Double
+
+    public init(amplitude: Double, x0: Double, y0: Double, theta: Double, sigmaX: Double, sigmaY: Double,
+                frequency: Double, phase: Double, offset: Double) {
+        self.amplitude = amplitude; self.x0 = x0; self.y0 = y0; self.theta = theta
+        self.sigmaX = sigmaX; self.sigmaY = sigmaY; self.frequency = frequency
+        self.phase = phase; self.offset = offset
+    }
+
+    /// The function's value at pixel (x, y).
+    public func value(x: Double, y: Double) -> Double {
+        let dx = x - x0, dy = y - y0
+        let c = cos(theta), s = sin(theta)
+        let xp = dx * c + dy * s, yp = -dx * s + dy * c
+        let envelope = exp(-xp * xp / (2 * sigmaX * sigmaX) - yp * yp / (2 * sigmaY * sigmaY))
+        return amplitude * envelope * cos(2 * .pi * frequency * xp + phase) + offset
+    }
+
+    /// The function sampled on a k×k grid, row-major.
+    public func rendered(size k: Int) -> [Double] {
+        var out = [Double](repeating: 0, count: k * k)
+        for y in 0..<k { for x in 0..<k { out[y * k + x] = value(x: Double(x), y: Double(y)) } }
+        return out
+    }
+
+    fileprivate var vector: [Double] {
+        [amplitude, x0, y0, theta, sigmaX, sigmaY, frequency, phase, offset]
+    }
+
+    fileprivate init(_ v: [Double]) {
+        self.init(amplitude: v[0], x0: v[1], y0: v[2], theta: v[3], sigmaX: v[4], sigmaY: v[5],
+                  frequency: v[6], phase: v[7], offset: v[8])
+    }
+}
+
+/// How a kernel is classified from its Gabor fit and orientation selectivity.
+public enum GaborLabel: String, CaseIterable {
+    /// R² ≥ 0.7 and OSI ≥ 0.4: a localised, oriented, band-pass filter.
+    case gabor
+    /// R² ≥ 0.7 and OSI < 0.2: smooth but unoriented (a colour or luminance blob).
+    case blob
+    /// Anything else (noise, or smooth but weakly oriented).
+    case other
+}
+
+/// The Gabor analysis of one k×k kernel (DESIGN.md §4).
+public struct GaborAnalysis {
+    /// The best fit over every start.
+    public var fit: GaborParameters
+    /// Coefficient of determination of the fit, 1 − SSE/SST.
+    public var r2: Double
+    /// Orientation selectivity index of the zero-padded power spectrum, in [0, 1].
+    public var osi: Double
+    /// Fraction of spectral power above 0.25 cycles/px (DC excluded).
+    public var highFrequencyFraction: Double
+    /// `gabor`, `blob` or `other`.
+    public var label: GaborLabel
+}
+
+/// Fits 2-D Gabor functions to small kernels by Levenberg–Marquardt from many starts,
+/// and measures orientation selectivity, exactly as DESIGN.md §4 defines them.
+///
+/// Starts: the power spectrum's peak orientation and frequency × 4 phases; 4
+/// orientations × 2 phases at the peak frequency; 8 seeded random starts — 20 in all.
+/// Bounds: centre within the kernel, σx, σy ∈ [0.5, k], f ∈ [1/(2k), 0.5] cycles/px;
+/// steps are projected onto them.
+public struct GaborFitter {
+    /// The seed of the random starts (the same kernel always gets the same fit).
+    public var seed: UInt64 = 0x6ABD
+    /// Iteration cap per start.
+    public var maxIterations = 100
+    /// Side of the zero-padded spectrum grid.
+    public var spectrumSize = 32
+
+    public init() {}
+
+    /// Analyses a k×k kernel given row-major.
+    public func analyse(_ kernel: [Float], size k: Int) -> GaborAnalysis {
+        precondition(kernel.count == k * k && k >= 2, "GaborFitter: \(kernel.count) values for a \(k)×\(k) kernel")
+        let values = kernel.map(Double.init)
+        let mean = values.reduce(0, +) / Double(values.count)
+        let sst = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        let spectrum = PowerSpectrum(values, size: k, padded: spectrumSize)
+        guard sst > 1e-20 else {
+            let flat = GaborParameters(amplitude: 0, x0: Double(k - 1) / 2, y0: Double(k - 1) / 2, theta: 0,
+                                       sigmaX: 1, sigmaY: 1, frequency: 1 / Double(2 * k), phase: 0, offset: mean)
+            return GaborAnalysis(fit: flat, r2: 0, osi: 0, highFrequencyFraction: 0, label: .other)
+        }
+        // Fit a unit-variance copy: the same R², better conditioning.
+        let scale = (sst / Double(values.count)).squareRoot()
+        let target = values.map { ($0 - mean) / scale }
+
+        var best: (params: [Double], sse: Double)? = nil
+        for start in starts(size: k, target: target, spectrum: spectrum) {
+            let result = levenbergMarquardt(start, target: target, size: k)
+            if best == nil || result.sse < best!.sse { best = result }
+        }
+        var p = GaborParameters(best!.params)
+        // Back to the kernel's units, with a canonical orientation and phase.
+        p.amplitude *= scale
+        p.offset = p.offset * scale + mean
+        if p.amplitude < 0 { p.amplitude = -p.amplitude; p.phase += .pi }
+        p.theta = p.theta.truncatingRemainder(dividingBy: 2 * .pi)
+        if p.theta < 0 { p.theta += 2 * .pi }
+        if p.theta >= .pi { p.theta -= .pi; p.phase = -p.phase }  // cos is even: flip x′ and φ together
+        p.phase = atan2(sin(p.phase), cos(p.phase))
+        let r2 = 1 - best!.sse / Double(values.count)  // the target has SST = n
+        let label: GaborLabel = r2 >= 0.7 ? (spectrum.osi >= 0.4 ? .gabor : spectrum.osi < 0.2 ? .blob : .other) : .other
+        return GaborAnalysis(fit: p, r2: r2, osi: spectrum.osi,
+                             highFrequencyFraction: spectrum.highFrequencyFraction, label: label)
+    }
+
+    // MARK: - Starts
+
+    private func starts(size k: Int, target: [Double], spectrum: PowerSpectrum) -> [[Double]] {
+        let centre = Double(k - 1) / 2
+        let sigma = Double(k) / 4
+        let fMin = 1 / Double(2 * k)
+        let peakFrequency = min(max(spectrum.peakFrequency, fMin), 0.5)
+        let amplitude = target.map(abs).max() ?? 1
+        var starts: [[Double]] = []
+        for phase in [0, Double.pi / 2, Double.pi, 3 * Double.pi / 2] {
+            starts.append([amplitude, centre, centre, spectrum.peakOrientation, sigma, sigma, peakFrequency, phase, 0])
+        }
+        for orientation in [0, Double.pi / 4, Double.pi / 2, 3 * Double.pi / 4] {
+            for phase in [0, Double.pi / 2] {
+                starts.append([amplitude, centre, centre, orientation, sigma, sigma, peakFrequency, phase, 0])
+            }
+        }
+        var rng = SeededRandom(seed: seed)
+        for _ in 0..<8 {
+            let u = { rng.nextDouble() }
+            starts.append([amplitude * (0.5 + u()), Double(k - 1) * u(), Double(k - 1) * u(), .pi * u(),
+                           0.5 + (Double(k) / 2 - 0.5) * u(), 0.5 + (Double(k) / 2 - 0.5) * u(),
+                           fMin + (0.5 - fMin) * u(), 2 * .pi * u(), 0])
+        }
+        return starts
+    }
+
+    // MARK: - Levenberg–Marquardt
+
+    private func project(_ p: inout [Double], size k: Int) {
+        p[1] = min(max(p[1], 0), Double(k - 1))
+        p[2] = min(max(p[2], 0), Double(k - 1))
+        p[4] = min(max(p[4], 0.5), Double(k))
+        p[5] = min(max(p[5], 0.5), Double(k))
+        p[6] = min(max(p[6], 1 / Double(2 * k)), 0.5)
+    }
+
+    /// Residuals g(p) − target and, when `jacobian` is given, ∂g/∂p (n × 9, row-major).
+    private func evaluate(_ p: [Double], target: [Double], size k: Int,
+                          residuals: inout [Double], jacobian: UnsafeMutablePointer<Double>?) -> Double {
+        let (a, x0, y0, theta, sx, sy, f, phi, c) = (p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8])
+        let ct = cos(theta), st = sin(theta)
+        let twoPiF = 2 * Double.pi * f
+        var sse = 0.0
+        for y in 0..<k {
+            for x in 0..<k {
+                let i = y * k + x
+                let dx = Double(x) - x0, dy = Double(y) - y0
+                let xp = dx * ct + dy * st, yp = -dx * st + dy * ct
+                let e = exp(-xp * xp / (2 * sx * sx) - yp * yp / (2 * sy * sy))
+                let arg = twoPiF * xp + phi
+                let cs = cos(arg), sn = sin(arg)
+                let g = a * e * cs + c
+                let r = g - target[i]
+                residuals[i] = r
+                sse += r * r
+                if let j = jacobian?.advanced(by: i * 9) {
+                    let gxp = a * e * (-cs * xp / (sx * sx) - sn * twoPiF)   // ∂g/∂x′
+                    let gyp = a * e * cs * (-yp / (sy * sy))                // ∂g/∂y′
+                    j[0] = e * cs
+                    j[1] = -gxp * ct + gyp * st
+                    j[2] = -gxp * st - gyp * ct
+                    j[3] = gxp * yp - gyp * xp
+                    j[4] = a * e * cs * xp * xp / (sx * sx * sx)
+                    j[5] = a * e * cs * yp * yp / (sy * sy * sy)
+                    j[6] = -a * e * sn * 2 * .pi * xp
+                    j[7] = -a * e * sn
+                    j[8] = 1
+                }
+            }
+        }
+        return sse
+    }
+
+    private func levenbergMarquardt(_ start: [Double], target: [Double], size k: Int) -> (params: [Double], sse: Double) {
+        let n = k * k, m = 9
+        var p = start
+        project(&p, size: k)
+        var residuals = [Double](repeating: 0, count: n)
+        var trialResiduals = residuals
+        var jacobian = [Double](repeating: 0, count: n * m)
+        var sse = jacobian.withUnsafeMutableBufferPointer {
+            evaluate(p, target: target, size: k, residuals: &residuals, jacobian: $0.baseAddress)
+        }
+        var lambda = 1e-2
+        var jtj = [Double](repeating: 0, count: m * m), jtr = [Double](repeating: 0, count: m)
+        for _ in 0..<maxIterations {
+            // Normal equations JᵀJ and Jᵀr.
+            for a in 0..<m {
+                jtr[a] = 0
+                for b in 0..<m { jtj[a * m + b] = 0 }
+            }
+            for i in 0..<n {
+                let row = i * m
+                for a in 0..<m {
+                    let ja = jacobian[row + a]
+                    jtr[a] += ja * residuals[i]
+                    for b in a..<m { jtj[a * m + b] += ja * jacobian[row + b] }
+                }
+            }
+            for a in 0..<m { for b in 0..<a { jtj[a * m + b] = jtj[b * m + a] } }
+
+            var improved = false
+            for _ in 0..<10 {
+                var system = jtj
+                for a in 0..<m { system[a * m + a] += lambda * max(jtj[a * m + a], 1e-9) }
+                guard let step = solveSymmetric(system, jtr.map { -$0 }, size: m) else {
+                    lambda *= 10
+                    continue
+                }
+                var trial = p
+                for a in 0..<m { trial[a] += step[a] }
+                project(&trial, size: k)
+                let trialSSE = evaluate(trial, target: target, size: k, residuals: &trialResiduals, jacobian: nil)
+                if trialSSE < sse {
+                    let gain = sse - trialSSE
+                    p = trial
+                    sse = jacobian.withUnsafeMutableBufferPointer {
+                        evaluate(p, target: target, size: k, residuals: &residuals, jacobian: $0.baseAddress)
+                    }
+                    lambda = max(lambda / 3, 1e-9)
+                    improved = gain > 1e-10 * max(sse, 1e-12)
+                    break
+                }
+                lambda *= 4
+            }
+            if !improved { break }
+        }
+        return (p, sse)
+    }
+}
+
+/// Solves A x = b for a small symmetric positive-definite A by Cholesky; nil when A is
+/// not numerically positive definite.
+func solveSymmetric(_ a: [Double], _ b: [Double], size m: Int) -> [Double]? {
+    var l = [Double](repeating: 0, count: m * m)
+    for i in 0..<m {
+        for j in 0...i {
+            var s = a[i * m + j]
+            for p in 0..<j { s -= l[i * m + p] * l[j * m + p] }
+            if i == j {
+                guard s > 1e-300 else { return nil }
+                l[i * m + i] = s.squareRoot()
+            } else {
+                l[i * m + j] = s / l[j * m + j]
+            }
+        }
+    }
+    var y = b
+    for i in 0..<m {
+        for p in 0..<i { y[i] -= l[i * m + p] * y[p] }
+        y[i] /= l[i * m + i]
+    }
+    for i in stride(from: m - 1, through: 0, by: -1) {
+        for p in (i + 1)..<m { y[i] -= l[p * m + i] * y[p] }
+        y[i] /= l[i * m + i]
+    }
+    return y
+}
+
+// MARK: - Spectrum
+
+/// The power spectrum of a kernel zero-padded to `padded × padded`, and the statistics
+/// DESIGN.md §4 reads from it (the DC bin is left out of all of them).
+struct PowerSpectrum {
+    /// OSI = |Σ P·e^{2iθ}| / Σ P, θ the angle of each frequency vector.
+    var osi: Double
+    /// Σ P over |f| > 0.25 cycles/px, divided by Σ P.
+    var highFrequencyFraction: Double
+    /// The strongest bin's frequency (cycles/px) and orientation (radians, [0, π)).
+    var peakFrequency: Double
+    var peakOrientation: Double
+
+    init(_ kernel: [Double], size k: Int, padded n: Int) {
+        // A direct DFT: k² inputs, n² outputs — small and exact enough.
+        var cosTable = [Double](repeating: 0, count: n), sinTable = cosTable
+        for t in 0..<n {
+            cosTable[t] = cos(2 * .pi * Double(t) / Double(n))
+            sinTable[t] = sin(2 * .pi * Double(t) / Double(n))
+        }
+        var total = 0.0, high = 0.0, re2 = 0.0, im2 = 0.0
+        var peak = (power: -1.0, frequency: 0.0, orientation: 0.0)
+        for v in 0..<n {
+            for u in 0..<n where u != 0 || v != 0 {
+                var re = 0.0, im = 0.0
+                for y in 0..<k {
+                    for x in 0..<k {
+                        let t = (u * x + v * y) % n
+                        re += kernel[y * k + x] * cosTable[t]
+                        im -= kernel[y * k + x] * sinTable[t]
+                    }
+                }
+                let power = re * re + im * im
+                let fx = Double(u <= n / 2 ? u : u - n) / Double(n)
+                let fy = Double(v <= n / 2 ? v : v - n) / Double(n)
+                let angle = atan2(fy, fx)
+                let radius = (fx * fx + fy * fy).squareRoot()
+                total += power
+                if radius > 0.25 { high += power }
+                re2 += power * cos(2 * angle)
+                im2 += power * sin(2 * angle)
+                if power > peak.power {
+                    var orientation = angle
+                    if orientation < 0 { orientation += .pi }
+                    if orientation >= .pi { orientation -= .pi }
+                    peak = (power, radius, orientation)
+                }
+            }
+        }
+        osi = total > 0 ? (re2 * re2 + im2 * im2).squareRoot() / total : 0
+        highFrequencyFraction = total > 0 ? high / total : 0
+        peakFrequency = peak.frequency
+        peakOrientation = peak.orientation
+    }
+}
