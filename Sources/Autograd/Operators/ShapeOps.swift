@@ -166,16 +166,21 @@ extension Tensor {
         }
     }
 
+    /// The permutation that swaps the last two axes of `shape`.
+    static func transposeAxes(_ shape: [Int]) throws -> [Int] {
+        guard shape.count >= 2 else {
+            throw ShapeError(op: "transpose", "needs at least 2 axes, got shape \(shape)")
+        }
+        var axes = Array(0..<shape.count)
+        axes.swapAt(shape.count - 2, shape.count - 1)
+        return axes
+    }
+
     /// The transpose of a matrix, or of the last two axes of a higher-rank tensor
     /// (`[…, m, n] → […, n, m]`), as a contiguous copy.
     /// - Precondition: rank ≥ 2.
     public func transposed() -> Tensor {
-        guard rank >= 2 else {
-            preconditionFailure("\(ShapeError(op: "transpose", "needs at least 2 axes, got shape \(shape)"))")
-        }
-        var axes = Array(0..<rank)
-        axes.swapAt(rank - 2, rank - 1)
-        return permuted(axes)
+        permuted(checked { try Tensor.transposeAxes(shape) })
     }
 }
 

@@ -29,8 +29,9 @@ private func softmaxForward(_ values: [Float], outer: Int, n: Int, inner: Int, l
                         var sum: Float = 0
                         if logarithm {
                             for a in 0..<n { sum += Foundation.exp(xr[a] - m) }
-                            let logSum = m + Foundation.log(sum)
-                            for a in 0..<n { yr[a] = xr[a] - logSum }
+                            // (x − m) − log Σ: adding m to the log first would round at |m|'s scale.
+                            let logSum = Foundation.log(sum)
+                            for a in 0..<n { yr[a] = (xr[a] - m) - logSum }
                         } else {
                             for a in 0..<n {
                                 let e = Foundation.exp(xr[a] - m)
@@ -61,10 +62,10 @@ private func softmaxForward(_ values: [Float], outer: Int, n: Int, inner: Int, l
                                     let row = xs + a * inner
                                     for c in 0..<inner { s[c] += Foundation.exp(row[c] - m[c]) }
                                 }
-                                for c in 0..<inner { m[c] += Foundation.log(s[c]) }  // log Σ exp
+                                for c in 0..<inner { s[c] = Foundation.log(s[c]) }
                                 for a in 0..<n {
                                     let row = xs + a * inner, dst = ys + a * inner
-                                    for c in 0..<inner { dst[c] = row[c] - m[c] }
+                                    for c in 0..<inner { dst[c] = (row[c] - m[c]) - s[c] }
                                 }
                             } else {
                                 for a in 0..<n {
@@ -149,8 +150,9 @@ extension Tensor {
         softmaxOp(axis: axis, logarithm: false)
     }
 
-    /// log-softmax along `axis` (default: the last): yᵢ = xᵢ − m − log Σⱼ e^(xⱼ − m),
-    /// stable for large and very negative logits alike.
+    /// log-softmax along `axis` (default: the last): yᵢ = (xᵢ − m) − log Σⱼ e^(xⱼ − m),
+    /// stable for large and very negative logits alike, and accurate near 0 even
+    /// when the logits themselves are large.
     ///
     /// Gradient: dx = g − softmax(x) ⊙ Σ g, the sum along `axis`.
     public func logSoftmax(axis: Int = -1) -> Tensor {
