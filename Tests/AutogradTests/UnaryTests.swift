@@ -22,6 +22,10 @@ final class UnaryTests: XCTestCase {
             ("pow 3", x.pow(3), { $0 * $0 * $0 }),
             ("pow 0.5", x.pow(0.5), { $0.squareRoot() }),
             ("pow -1", x.pow(-1), { 1 / $0 }),
+            ("pow -0.5", x.pow(-0.5), { 1 / $0.squareRoot() }),
+            ("pow -2", x.pow(-2), { 1 / ($0 * $0) }),
+            ("pow 1", x.pow(1), { $0 }),
+            ("pow 1.7 (powf)", x.pow(1.7), { Foundation.pow($0, 1.7) }),
             ("pow 0", x.pow(0), { _ in 1 }),
             ("clamp", x.clamped(min: 0.5, max: 1.5), { Swift.min(Swift.max($0, 0.5), 1.5) }),
         ]
@@ -42,6 +46,15 @@ final class UnaryTests: XCTestCase {
         XCTAssertEqual(Tensor(shape: [4], data: [-5, 0, 0.5, 7]).clamped(min: 0, max: 1).data, [0, 0, 0.5, 1])
     }
 
+    func testFastExponentsAgreeWithPowf() {
+        var rng = SeededRandom(seed: 26)
+        let x = Tensor.uniform([200], low: 0.01, high: 10, using: &rng)
+        for p: Float in [0, 1, 2, 3, 0.5, -0.5, -1, -2] {
+            let y = x.pow(p)
+            assertClose(y.data, x.data.map { Foundation.pow($0, p) }, accuracy: 3e-7, "pow \(p)")
+        }
+    }
+
     func testSigmoidSaturatesWithoutNaN() {
         let y = Tensor(shape: [4], data: [-200, -30, 30, 200]).sigmoid()
         XCTAssertEqual(y.data[0], 0)
@@ -58,7 +71,7 @@ final class UnaryTests: XCTestCase {
         let maps: [(String, (Tensor) -> Tensor)] = [
             ("neg", { $0.neg() }), ("prefix -", { -$0 }), ("exp", { $0.exp() }),
             ("sigmoid", { $0.sigmoid() }), ("tanh", { $0.tanh() }),
-            ("pow 2", { $0.pow(2) }), ("pow 3", { $0.pow(3) }),
+            ("pow 2", { $0.pow(2) }), ("pow 3", { $0.pow(3) }), ("pow 1", { $0.pow(1) }),
         ]
         for shape in shapes {
             let x = Tensor.randn(shape, using: &rng)
@@ -70,7 +83,8 @@ final class UnaryTests: XCTestCase {
         var rng = SeededRandom(seed: 22)
         let maps: [(String, (Tensor) -> Tensor)] = [
             ("log", { $0.log() }), ("sqrt", { $0.sqrt() }),
-            ("pow 0.5", { $0.pow(0.5) }), ("pow -1.5", { $0.pow(-1.5) }), ("pow 2.5", { $0.pow(2.5) }),
+            ("pow 0.5", { $0.pow(0.5) }), ("pow -0.5", { $0.pow(-0.5) }), ("pow -1", { $0.pow(-1) }),
+            ("pow -2", { $0.pow(-2) }), ("pow -1.5", { $0.pow(-1.5) }), ("pow 2.5", { $0.pow(2.5) }),
         ]
         for shape in shapes {
             let x = Tensor.uniform(shape, low: 0.5, high: 2, using: &rng)

@@ -59,10 +59,7 @@ func sumAll(_ values: [Float]) -> Double {
             Parallelism.forEachChunk(blocks) { range in
                 for block in range {
                     let start = block * reductionGrain
-                    let end = Swift.min(start + reductionGrain, src.count)
-                    var acc = 0.0
-                    for i in start..<end { acc += Double(x[i]) }
-                    out[block] = acc
+                    out[block] = sumRun(x + start, Swift.min(reductionGrain, src.count - start))
                 }
             }
         }
@@ -99,24 +96,18 @@ func sumMiddleAxis(_ values: [Float], outer: Int, n: Int, inner: Int) -> [Float]
     return out
 }
 
-/// Σ of a contiguous run, with four accumulators and a `Double` total.
+/// Σ of a contiguous run in `Double`, with four independent accumulators so the
+/// additions do not wait on one another.
 @inline(__always)
-private func sumRun(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
-    var a0: Float = 0, a1: Float = 0, a2: Float = 0, a3: Float = 0
-    var total = 0.0
+func sumRun(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
+    var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
     var i = 0
-    // Blocks of 1024 in Float, folded into a Double: fast and accurate enough for long rows.
-    while i < n {
-        let end = Swift.min(i + 1024, n)
-        while i + 4 <= end {
-            a0 += x[i]; a1 += x[i + 1]; a2 += x[i + 2]; a3 += x[i + 3]
-            i += 4
-        }
-        while i < end { a0 += x[i]; i += 1 }
-        total += Double((a0 + a1) + (a2 + a3))
-        a0 = 0; a1 = 0; a2 = 0; a3 = 0
+    while i + 4 <= n {
+        a0 += Double(x[i]); a1 += Double(x[i + 1]); a2 += Double(x[i + 2]); a3 += Double(x[i + 3])
+        i += 4
     }
-    return total
+    while i < n { a0 += Double(x[i]); i += 1 }
+    return (a0 + a1) + (a2 + a3)
 }
 
 /// `y[c] += Σ_a x[a·inner + c]` for the columns `c` in `columns`.
@@ -186,8 +177,11 @@ func maxMiddleAxis(_ values: [Float], outer: Int, n: Int, inner: Int) -> (values
                         for a in 1..<n {
                             let row = slice + a * inner
                             for c in 0..<inner {
+                                // Branch-free selects: a larger value, or the first NaN, takes over.
                                 let v = row[c], m = bo[c]
-                                if v > m || (v.isNaN && !m.isNaN) { bo[c] = v; wo[c] = a }
+                                let take = v > m || (v != v && m == m)
+                                bo[c] = take ? v : m
+                                wo[c] = take ? a : wo[c]
                             }
                         }
                     }
@@ -228,6 +222,8 @@ extension Tensor {
     ///
     /// For `self` of shape `[2, 3, 4]`, `sum(axes: [0, -1])` has shape `[3]`, or
     /// `[1, 3, 1]` with `keepingDims`. Empty `axes` returns a copy (NumPy's rule).
+    /// Sums that end at the last axis accumulate in `Double`, others in `Float`
+    /// (row by row, as PyTorch does).
     /// Gradient: the output's gradient repeated along the summed axes.
     public func sum(axes: [Int], keepingDims: Bool = false) -> Tensor {
         reduceSum(axes: axes, keepingDims: keepingDims, op: "sum", average: false)

@@ -12,6 +12,21 @@ private let softmaxGrain = 1 << 15
 
 // MARK: - Kernels
 
+/// The maximum of a contiguous run of `n ≥ 1` elements, with four independent
+/// running maxima (NaN is not propagated reliably; its softmax is NaN anyway).
+@inline(__always)
+private func rowMaximum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    var m0 = x[0], m1 = x[0], m2 = x[0], m3 = x[0]
+    var a = 1
+    while a + 4 <= n {
+        m0 = Swift.max(m0, x[a]); m1 = Swift.max(m1, x[a + 1])
+        m2 = Swift.max(m2, x[a + 2]); m3 = Swift.max(m3, x[a + 3])
+        a += 4
+    }
+    while a < n { m0 = Swift.max(m0, x[a]); a += 1 }
+    return Swift.max(Swift.max(m0, m1), Swift.max(m2, m3))
+}
+
 /// softmax (or log-softmax) of `[outer, n, inner]` over the middle axis, with the
 /// slice maximum subtracted before exponentiating.
 private func softmaxForward(_ values: [Float], outer: Int, n: Int, inner: Int, logarithm: Bool) -> [Float] {
@@ -24,20 +39,16 @@ private func softmaxForward(_ values: [Float], outer: Int, n: Int, inner: Int, l
                 if inner == 1 {
                     for o in rows {
                         let xr = x + o * n, yr = y + o * n
-                        var m = xr[0]
-                        for a in 1..<n { m = Swift.max(m, xr[a]) }
-                        var sum: Float = 0
+                        let m = rowMaximum(xr, n)
+                        // The exponentials go through the output row, then are summed with
+                        // independent accumulators (no serial dependency in the exp loop).
+                        for a in 0..<n { yr[a] = Foundation.exp(xr[a] - m) }
+                        let sum = Float(sumRun(yr, n))
                         if logarithm {
-                            for a in 0..<n { sum += Foundation.exp(xr[a] - m) }
                             // (x − m) − log Σ: adding m to the log first would round at |m|'s scale.
                             let logSum = Foundation.log(sum)
                             for a in 0..<n { yr[a] = (xr[a] - m) - logSum }
                         } else {
-                            for a in 0..<n {
-                                let e = Foundation.exp(xr[a] - m)
-                                yr[a] = e
-                                sum += e
-                            }
                             let inverse = 1 / sum
                             for a in 0..<n { yr[a] *= inverse }
                         }

@@ -50,12 +50,17 @@ private func unaryForward(_ kind: UnaryKind, _ x: UnsafePointer<Float>, _ y: Uns
     case .tanh: for i in 0..<n { y[i] = Foundation.tanh(x[i]) }
     case .abs: for i in 0..<n { y[i] = Swift.abs(x[i]) }
     case .pow(let p):
-        if p == 2 {
-            for i in 0..<n { y[i] = x[i] * x[i] }
-        } else if p == 1 {
-            for i in 0..<n { y[i] = x[i] }
-        } else {
-            for i in 0..<n { y[i] = Foundation.pow(x[i], p) }
+        // Common exponents without `powf` (several times faster; they differ from it
+        // only in the sign of √−0 and at −∞).
+        switch p {
+        case 2: for i in 0..<n { y[i] = x[i] * x[i] }
+        case 3: for i in 0..<n { y[i] = x[i] * x[i] * x[i] }
+        case 1: for i in 0..<n { y[i] = x[i] }
+        case 0.5: for i in 0..<n { y[i] = x[i].squareRoot() }
+        case -0.5: for i in 0..<n { y[i] = 1 / x[i].squareRoot() }
+        case -1: for i in 0..<n { y[i] = 1 / x[i] }
+        case -2: for i in 0..<n { y[i] = 1 / (x[i] * x[i]) }
+        default: for i in 0..<n { y[i] = Foundation.pow(x[i], p) }
         }
     case .clamp(let lower, let upper):
         for i in 0..<n { y[i] = Swift.min(Swift.max(x[i], lower), upper) }
@@ -76,14 +81,16 @@ private func unaryBackward(_ kind: UnaryKind, _ g: UnsafePointer<Float>, _ x: Un
     case .abs:                                                               // sign(x), 0 at 0
         for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : (x[i] < 0 ? -g[i] : 0) }
     case .pow(let p):                                                        // p·x^(p−1)
-        if p == 2 {
-            for i in 0..<n { dx[i] = 2 * x[i] * g[i] }
-        } else if p == 1 {
-            for i in 0..<n { dx[i] = g[i] }
-        } else if p == 0 {
-            for i in 0..<n { dx[i] = 0 }
-        } else {
-            for i in 0..<n { dx[i] = g[i] * p * Foundation.pow(x[i], p - 1) }
+        switch p {
+        case 2: for i in 0..<n { dx[i] = 2 * x[i] * g[i] }
+        case 3: for i in 0..<n { dx[i] = 3 * x[i] * x[i] * g[i] }
+        case 1: for i in 0..<n { dx[i] = g[i] }
+        case 0: for i in 0..<n { dx[i] = 0 }                                  // not 0·x⁻¹ (NaN at 0)
+        case 0.5: for i in 0..<n { dx[i] = g[i] / (2 * y[i]) }                // y = √x
+        case -0.5: for i in 0..<n { dx[i] = -0.5 * g[i] * y[i] * y[i] * y[i] } // x^−1.5 = y³
+        case -1: for i in 0..<n { dx[i] = -g[i] * y[i] * y[i] }               // x⁻² = y²
+        case -2: for i in 0..<n { dx[i] = -2 * g[i] * y[i] / x[i] }           // x⁻³ = y/x
+        default: for i in 0..<n { dx[i] = g[i] * p * Foundation.pow(x[i], p - 1) }
         }
     case .clamp(let lower, let upper):                                       // 1 inside [lower, upper]
         for i in 0..<n { dx[i] = x[i] >= lower && x[i] <= upper ? g[i] : 0 }
