@@ -140,7 +140,7 @@ extension Tensor {
         // Walk `from` with the innermost axis as a tight loop.
         let inner = from[rank - 1]
         let innerStride = outStrides[rank - 1]
-        let outer = values.count / max(inner, 1)
+        let outer = values.count / Swift.max(inner, 1)
         var index = [Int](repeating: 0, count: rank)
         values.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
