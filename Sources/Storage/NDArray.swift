@@ -12,9 +12,9 @@ public struct NDArray: Equatable, Sendable {
     public let values: [Float]
 
     /// Pairs a shape with its values.
-    /// - Throws: `StorageError.shapeMismatch` when a extent is negative or the counts disagree.
+    /// - Throws: `StorageError.shapeMismatch` when an extent is negative or the counts disagree.
     public init(shape: [Int], values: [Float]) throws {
-        guard shape.allSatisfy({ $0 >= 0 }), NDArray.elementCount(shape) == values.count else {
+        guard shape.allSatisfy({ $0 >= 0 }), NDArray.checkedByteCount(shape, elementSize: 1) == values.count else {
             throw StorageError.shapeMismatch(shape: shape, count: values.count)
         }
         self.shape = shape
@@ -24,6 +24,17 @@ public struct NDArray: Equatable, Sendable {
     /// The number of elements a shape holds (1 for a scalar).
     public static func elementCount(_ shape: [Int]) -> Int {
         shape.reduce(1, *)
+    }
+
+    /// `elementSize × elementCount(shape)`, or nil when it overflows `Int` (a hostile file header).
+    static func checkedByteCount(_ shape: [Int], elementSize: Int) -> Int? {
+        var total = elementSize
+        for extent in shape {
+            let (product, overflow) = total.multipliedReportingOverflow(by: extent)
+            if overflow { return nil }
+            total = product
+        }
+        return total
     }
 }
 

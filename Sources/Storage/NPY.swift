@@ -107,13 +107,13 @@ public enum NPY {
             case "<i8": type = .int64
             default: throw StorageError.npyUnsupportedDtype(path: path, descr: header.descr)
             }
-            let count = NDArray.elementCount(header.shape)
-            let (expected, overflow) = count.multipliedReportingOverflow(by: type.size)
+            let expected = NDArray.checkedByteCount(header.shape, elementSize: type.size)
             let actual = bytes.count - dataOffset
-            guard !overflow, expected == actual else {
+            guard expected == actual else {
                 throw StorageError.npyDataSizeMismatch(
-                    path: path, shape: header.shape, expectedBytes: overflow ? Int.max : expected, actualBytes: actual)
+                    path: path, shape: header.shape, expectedBytes: expected ?? Int.max, actualBytes: actual)
             }
+            let count = actual / type.size
             return try NDArray(shape: header.shape, values: type.floats(from: bytes, offset: dataOffset, count: count))
         }
     }

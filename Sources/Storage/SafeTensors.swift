@@ -113,11 +113,11 @@ public enum SafeTensors {
                     continue
                 }
                 let (type, shape, begin, end) = try parseEntry(entry, name: name, path: path)
-                let (count, overflow) = NDArray.elementCount(shape).multipliedReportingOverflow(by: type.size)
-                guard !overflow, end - begin == count else {
+                let byteCount = NDArray.checkedByteCount(shape, elementSize: type.size)
+                guard byteCount == end - begin else {
                     throw StorageError.safetensorsBadEntry(
                         path: path, tensor: name,
-                        detail: "shape \(shape) needs \(overflow ? Int.max : count) bytes but data_offsets [\(begin), \(end)] span \(end - begin)")
+                        detail: "shape \(shape) needs \(byteCount ?? Int.max) bytes but data_offsets [\(begin), \(end)] span \(end - begin)")
                 }
                 guard end <= dataLength else {
                     throw StorageError.safetensorsBadOffsets(
@@ -125,7 +125,7 @@ public enum SafeTensors {
                 }
                 ranges.append((name, begin, end))
                 file.tensors[name] = try NDArray(
-                    shape: shape, values: type.floats(from: bytes, offset: dataStart + begin, count: NDArray.elementCount(shape)))
+                    shape: shape, values: type.floats(from: bytes, offset: dataStart + begin, count: (end - begin) / type.size))
             }
             try checkTiling(ranges, dataLength: dataLength, path: path)
             return file

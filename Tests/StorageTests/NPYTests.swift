@@ -109,6 +109,9 @@ final class NPYTests: XCTestCase {
         XCTAssertEqual(error(handMadeFile(descr: "<f4", shape: "(3,)", payload: payload)),
                        .npyDataSizeMismatch(path: "x.npy", shape: [3], expectedBytes: 12, actualBytes: 8))
         XCTAssertEqual(error(Data("PK\u{3}\u{4}not numpy".utf8)), .npyBadMagic(path: "x.npy"))
+        XCTAssertEqual(error(handMadeFile(descr: "<f4", shape: "(1099511627776, 1099511627776)", payload: payload)),
+                       .npyDataSizeMismatch(path: "x.npy", shape: [1 << 40, 1 << 40], expectedBytes: .max, actualBytes: 8),
+                       "a shape whose size overflows is rejected, not trapped on")
         let good = handMadeFile(descr: "<f4", shape: "(2,)", payload: payload)
         XCTAssertEqual(error(good.prefix(40)), .npyTruncated(path: "x.npy", size: 40))
         var future = good
@@ -119,6 +122,15 @@ final class NPYTests: XCTestCase {
         }
         let message = String(describing: error(handMadeFile(descr: "<f4", shape: "(3,)", payload: payload))!)
         XCTAssertTrue(message.contains("x.npy") && message.contains("[3]"), message)
+    }
+
+    func testArraysCheckTheirShape() {
+        XCTAssertThrowsError(try NDArray(shape: [2, 3], values: [1, 2])) {
+            XCTAssertEqual($0 as? StorageError, .shapeMismatch(shape: [2, 3], count: 2))
+        }
+        XCTAssertThrowsError(try NDArray(shape: [-1], values: []))
+        XCTAssertThrowsError(try NDArray(shape: [1 << 40, 1 << 40], values: []))
+        XCTAssertNoThrow(try NDArray(shape: [], values: [1]))
     }
 
     func testMissingFileNamesThePath() {

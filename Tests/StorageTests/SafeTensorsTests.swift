@@ -99,6 +99,9 @@ final class SafeTensorsTests: XCTestCase {
                 decodeError(handMadeFile(header: entry.replacingOccurrences(of: "[4]", with: "[5]"), data: four))
         else { return XCTFail("a shape that disagrees with the offsets must be rejected") }
         XCTAssertTrue(detail.contains("[5]"), detail)
+        guard case .safetensorsBadEntry? = decodeError(handMadeFile(
+            header: entry.replacingOccurrences(of: "[4]", with: "[4294967296,4294967296]"), data: four))
+        else { return XCTFail("a shape whose size overflows must be rejected") }
         guard case .safetensorsBadOffsets? = decodeError(handMadeFile(header: entry, data: four + Data([0, 0, 0, 0]))),
               case .safetensorsBadOffsets? = decodeError(handMadeFile(
                   header: #"{"w":{"dtype":"F32","shape":[3],"data_offsets":[4,16]}}"#, data: four)),
