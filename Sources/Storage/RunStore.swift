@@ -61,11 +61,14 @@ public final class RunStore {
     public private(set) var manifest: RunManifest
     /// `metrics.csv` columns, `epoch` first.
     public let metricColumns: [String]
+    /// The epoch of the last row in `metrics.csv` (nil before the first snapshot).
+    private var lastEpoch: Int?
 
-    private init(folder: URL, manifest: RunManifest, metricColumns: [String]) {
+    private init(folder: URL, manifest: RunManifest, metricColumns: [String], lastEpoch: Int?) {
         self.folder = folder
         self.manifest = manifest
         self.metricColumns = metricColumns
+        self.lastEpoch = lastEpoch
     }
 
     public var manifestURL: URL { folder.appendingPathComponent(RunStore.manifestFileName) }
@@ -117,7 +120,7 @@ public final class RunStore {
             kind: kind, name: name, version: spec.version, argv: spec.argv, config: spec.config,
             seed: spec.seed, startedAt: wholeSeconds(now), headline: spec.headline,
             pid: getpid(), hostname: currentHostname(), summary: spec.summary)
-        let store = RunStore(folder: folder, manifest: manifest, metricColumns: columns)
+        let store = RunStore(folder: folder, manifest: manifest, metricColumns: columns, lastEpoch: nil)
         try AtomicFile.write(Data(MetricsTable.headerLine(columns).utf8), to: store.metricsURL)
         try manifest.write(to: folder)
         return store
@@ -204,7 +207,8 @@ public final class RunStore {
         manifest.resumedAt.append(wholeSeconds(now))
         manifest.pid = getpid()
         manifest.hostname = currentHostname()
-        let store = RunStore(folder: folder, manifest: manifest, metricColumns: table.columns)
+        let lastEpoch = table.column("epoch")?.last.flatMap { $0.isFinite ? Int($0) : nil }
+        let store = RunStore(folder: folder, manifest: manifest, metricColumns: table.columns, lastEpoch: lastEpoch)
         try makeFolder(store.epochsFolder)
         store.removeStagingFolders()
         try manifest.write(to: folder)
@@ -215,6 +219,16 @@ public final class RunStore {
     /// `epochs/NNNN` folders, and the manifest's `epochs_done` and latest metrics.
     public func rewind(toEpoch epoch: Int) throws {
         try checkWritable()
+        let table = try dropSnapshots(after: epoch)
+        manifest.epochsDone = max(0, epoch)
+        manifest.metrics = (table.lastRow ?? [:]).filter { $0.value.isFinite }
+        try manifest.write(to: folder)
+    }
+
+    /// Removes the `metrics.csv` rows and `epochs/NNNN` folders of epochs after `epoch`
+    /// (leaving the manifest alone) and returns the rows kept.
+    @discardableResult
+    private func dropSnapshots(after epoch: Int) throws -> MetricsTable {
         var table = try MetricsTable.read(from: metricsURL)
         if let epochIndex = table.columns.firstIndex(of: "epoch") {
             table.rows.removeAll { !($0[epochIndex] <= Double(epoch)) }
@@ -223,9 +237,8 @@ public final class RunStore {
         for (index, url) in snapshotFolders() where index > epoch {
             try? FileManager.default.removeItem(at: url)
         }
-        manifest.epochsDone = epoch
-        manifest.metrics = (table.lastRow ?? [:]).filter { $0.value.isFinite }
-        try manifest.write(to: folder)
+        lastEpoch = table.column("epoch")?.last.flatMap { $0.isFinite ? Int($0) : nil }
+        return table
     }
 
     /// The finished snapshot folders, by epoch.
@@ -254,6 +267,10 @@ public final class RunStore {
     /// `epochs/NNNN` exists only complete. Then the row (`epoch` filled in, columns missing
     /// from `metrics` left empty) is appended to `metrics.csv`, and `run.json` records
     /// `epochs_done = epoch` and the row.
+    ///
+    /// Epochs normally increase. Writing an epoch that is not after the last one recorded
+    /// first drops the rows and folders from that epoch on, so `metrics.csv` never holds an
+    /// epoch twice.
     /// - Returns: the final folder.
     /// - Throws: `.invalidEpoch`, `.unknownMetric`, write failures, or whatever `body` throws
     ///   (the staging folder is then removed and nothing else changes).
@@ -275,22 +292,30 @@ public final class RunStore {
             try? FileManager.default.removeItem(at: staging)
             throw error
         }
+        if let lastEpoch, epoch <= lastEpoch {
+            try dropSnapshots(after: epoch - 1)
+        }
+        // A leftover folder of this epoch is moved aside before the new one goes in, and
+        // deleted only afterwards.
+        var replaced: URL?
         if FileManager.default.fileExists(atPath: final.path) {
-            let replaced = epochsFolder.appendingPathComponent(".\(RunStore.epochFolderName(epoch)).replaced-\(getpid())")
-            try? FileManager.default.removeItem(at: replaced)
-            guard rename(final.path, replaced.path) == 0 else {
+            let aside = epochsFolder.appendingPathComponent(".\(RunStore.epochFolderName(epoch)).replaced-\(getpid())")
+            try? FileManager.default.removeItem(at: aside)
+            guard rename(final.path, aside.path) == 0 else {
                 throw StorageError.writeFailed(path: final.path, reason: errnoDescription())
             }
-            try? FileManager.default.removeItem(at: replaced)
+            replaced = aside
         }
         guard rename(staging.path, final.path) == 0 else {
             throw StorageError.writeFailed(path: final.path, reason: errnoDescription())
         }
         AtomicFile.syncDirectory(epochsFolder.path)
+        if let replaced { try? FileManager.default.removeItem(at: replaced) }
 
         var row = metrics
         row["epoch"] = Double(epoch)
         try MetricsTable.append(MetricsTable.rowLine(metricColumns.map { row[$0] ?? .nan }), to: metricsURL)
+        lastEpoch = epoch
         manifest.epochsDone = epoch
         manifest.metrics = row.filter { $0.value.isFinite }
         try manifest.write(to: folder)

@@ -146,12 +146,19 @@ final class RunStoreTests: XCTestCase {
         XCTAssertEqual(store.manifest.status, .running)
     }
 
-    func testRewritingAnEpochReplacesItsFolderWhole() throws {
+    func testRewritingAnEpochReplacesItsFolderWholeAndDropsLaterOnes() throws {
         let store = try RunStore.create(in: try makeTemporaryFolder(self), spec: testSpec())
-        try store.writeSnapshot(epoch: 0, metrics: [:]) { try Data("old".utf8).write(to: $0.appendingPathComponent("old.txt")) }
-        try store.writeSnapshot(epoch: 0, metrics: [:]) { try Data("new".utf8).write(to: $0.appendingPathComponent("new.txt")) }
-        XCTAssertEqual(folderContents(store.epochsFolder), ["0000"])
-        XCTAssertEqual(folderContents(store.epochFolder(0)), ["new.txt"])
+        for epoch in 0...2 {
+            try store.writeSnapshot(epoch: epoch, metrics: ["test_acc": 0.1]) { try Data("old".utf8).write(to: $0.appendingPathComponent("old.txt")) }
+        }
+        try store.writeSnapshot(epoch: 1, metrics: ["test_acc": 0.9]) { try Data("new".utf8).write(to: $0.appendingPathComponent("new.txt")) }
+        XCTAssertEqual(folderContents(store.epochsFolder), ["0000", "0001"])
+        XCTAssertEqual(folderContents(store.epochFolder(0)), ["old.txt"])
+        XCTAssertEqual(folderContents(store.epochFolder(1)), ["new.txt"])
+        let table = try MetricsTable.read(from: store.metricsURL)
+        XCTAssertEqual(table.column("epoch"), [0, 1], "no epoch twice")
+        XCTAssertEqual(table.column("test_acc"), [0.1, 0.9])
+        XCTAssertEqual(try RunManifest.read(from: store.folder).epochsDone, 1)
     }
 
     // MARK: - Status
