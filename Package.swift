@@ -55,7 +55,9 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CPNG"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "RunStoreFixture"]),
+        // A stand-in training loop that StorageTests interrupts with a real SIGINT.
+        .executableTarget(name: "RunStoreFixture", dependencies: ["Storage"], path: "Tests/Fixtures/RunStoreFixture"),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
     ],
     swiftLanguageModes: [.v5]

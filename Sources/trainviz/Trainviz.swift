@@ -7,6 +7,6 @@ struct Trainviz: ParsableCommand {
         commandName: "trainviz",
         abstract: "Make gradient descent visible: watch CNN kernels and 2D Gaussians learn.",
         version: trainvizVersion,
-        subcommands: []
+        subcommands: [RunsCommand.self]
     )
 }

@@ -1,1 +1,0 @@
-// Storage: npy, safetensors, run store.
