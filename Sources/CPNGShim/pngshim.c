@@ -31,15 +31,20 @@ typedef struct {
 
 static void on_error(png_structp png, png_const_charp message) {
     error_sink *sink = (error_sink *)png_get_error_ptr(png);
-    set_message(sink->err, message ? message : "unknown libpng error");
+    tv_png_error *err = sink->err;
+    if (err->last_warning[0])
+        snprintf(err->message, sizeof err->message, "%s: %s", message ? message : "libpng error", err->last_warning);
+    else
+        set_message(err, message ? message : "unknown libpng error");
     png_longjmp(png, 1);
 }
 
 static void on_warning(png_structp png, png_const_charp message) {
     /* Warnings (an unusual sRGB profile, a bad ancillary CRC) do not stop a read;
-       libpng would print them to stderr, which is not ours to clutter. */
-    (void)png;
-    (void)message;
+       libpng would print them to stderr, which is not ours to clutter. The last
+       one is kept because it often names the cause of an error that follows. */
+    error_sink *sink = (error_sink *)png_get_error_ptr(png);
+    snprintf(sink->err->last_warning, sizeof sink->err->last_warning, "%s", message ? message : "");
 }
 
 /* MARK: - Reading */

@@ -55,6 +55,7 @@ typedef struct {
     uint32_t height;
     int channels;
     char message[256];     /* libpng's message or a short explanation */
+    char last_warning[160];/* libpng's last warning before the error (often the precise cause) */
 } tv_png_error;
 
 /*
