@@ -33,7 +33,7 @@ static void on_error(png_structp png, png_const_charp message) {
     error_sink *sink = (error_sink *)png_get_error_ptr(png);
     tv_png_error *err = sink->err;
     if (err->last_warning[0])
-        snprintf(err->message, sizeof err->message, "%s: %s", message ? message : "libpng error", err->last_warning);
+        snprintf(err->message, sizeof err->message, "%s; earlier warning: %s", message ? message : "libpng error", err->last_warning);
     else
         set_message(err, message ? message : "unknown libpng error");
     png_longjmp(png, 1);
