@@ -28,9 +28,10 @@ public struct Color: Equatable, Hashable, Sendable {
     /// Rec. 601 luma: 0.299 r + 0.587 g + 0.114 b (the weights of PIL, OpenCV and torchvision).
     public var luminance: Float { Color.lumaWeights.r * r + Color.lumaWeights.g * g + Color.lumaWeights.b * b }
 
-    /// `self` where `t == 0`, `other` where `t == 1`, straight lines between.
+    /// `self` where `t == 0`, `other` where `t == 1` (both exactly), straight lines between.
     public func mixed(with other: Color, _ t: Float) -> Color {
-        Color(r: r + (other.r - r) * t, g: g + (other.g - g) * t, b: b + (other.b - b) * t)
+        let s = 1 - t
+        return Color(r: s * r + t * other.r, g: s * g + t * other.g, b: s * b + t * other.b)
     }
 
     static let lumaWeights = (r: Float(0.299), g: Float(0.587), b: Float(0.114))
