@@ -16,6 +16,7 @@ public struct Point: Equatable, Sendable {
 /// and bitmap text (see `Canvas+Text.swift`). Everything is clipped to the
 /// canvas, so shapes may extend past its edges.
 ///
+/// Blending is `(1 − α) · old + α · colour`, so opaque drawing stores the colour exactly.
 /// Anti-aliasing uses exact pixel coverage for rectangles and an analytic
 /// estimate for strokes and ellipses: a pixel whose centre is at distance d from
 /// the ideal edge is covered by clamp(0.5 − d, 0, 1).
@@ -42,9 +43,9 @@ public struct Canvas: Sendable {
     public mutating func blend(x: Int, y: Int, color: Color, alpha: Float = 1) {
         guard x >= 0, y >= 0, x < width, y < height, alpha > 0 else { return }
         let a = min(alpha, 1), i = (y * width + x) * 3
-        image.pixels[i] += (color.r - image.pixels[i]) * a
-        image.pixels[i + 1] += (color.g - image.pixels[i + 1]) * a
-        image.pixels[i + 2] += (color.b - image.pixels[i + 2]) * a
+        image.pixels[i] = (1 - a) * image.pixels[i] + a * color.r
+        image.pixels[i + 1] = (1 - a) * image.pixels[i + 1] + a * color.g
+        image.pixels[i + 2] = (1 - a) * image.pixels[i + 2] + a * color.b
     }
 
     /// Fills the rectangle of `width` × `height` pixels whose top-left pixel is (x, y).
@@ -56,9 +57,9 @@ public struct Canvas: Sendable {
             for row in y0..<y1 {
                 for col in x0..<x1 {
                     let i = (row * canvasWidth + col) * 3
-                    px[i] += (color.r - px[i]) * a
-                    px[i + 1] += (color.g - px[i + 1]) * a
-                    px[i + 2] += (color.b - px[i + 2]) * a
+                    px[i] = (1 - a) * px[i] + a * color.r
+                    px[i + 1] = (1 - a) * px[i + 1] + a * color.g
+                    px[i + 2] = (1 - a) * px[i + 2] + a * color.b
                 }
             }
         }
@@ -173,9 +174,9 @@ public struct Canvas: Sendable {
                     let weight = mask[r * maskWidth + c] * a
                     guard weight > 0 else { continue }
                     let i = ((origin.1 + r) * canvasWidth + origin.0 + c) * 3
-                    px[i] += (color.r - px[i]) * weight
-                    px[i + 1] += (color.g - px[i + 1]) * weight
-                    px[i + 2] += (color.b - px[i + 2]) * weight
+                    px[i] = (1 - weight) * px[i] + weight * color.r
+                    px[i + 1] = (1 - weight) * px[i + 1] + weight * color.g
+                    px[i + 2] = (1 - weight) * px[i + 2] + weight * color.b
                 }
             }
         }

@@ -3,11 +3,21 @@ import Foundation
 /// Tick positions and labels for chart axes.
 public enum Ticks {
     /// "Nice" tick values (1, 2 or 5 × 10^k apart) inside `lower...upper`,
-    /// about `target` of them (Heckbert's labelling). An empty range gives one tick.
+    /// about `target` of them and at least 3 when the range allows (Heckbert's
+    /// labelling). An empty range gives one tick.
     public static func linear(_ lower: Double, _ upper: Double, target: Int = 6) -> [Double] {
         guard lower.isFinite, upper.isFinite else { return [] }
         guard upper > lower else { return [lower] }
-        let step = niceStep((upper - lower) / Double(max(target - 1, 1)))
+        var step = niceStep((upper - lower) / Double(max(target - 1, 1)))
+        var ticks = inside(lower, upper, step: step)
+        while ticks.count < 3 && step > (upper - lower) * 1e-6 {
+            step = niceStep(step * 0.45) // the next nice number down: 5 → 2, 2 → 1, 1 → 0.5
+            ticks = inside(lower, upper, step: step)
+        }
+        return ticks
+    }
+
+    private static func inside(_ lower: Double, _ upper: Double, step: Double) -> [Double] {
         let first = (lower / step - 1e-9).rounded(.up), last = (upper / step + 1e-9).rounded(.down)
         guard last >= first else { return [] }
         return stride(from: first, through: last, by: 1).map { k -> Double in
@@ -16,12 +26,12 @@ public enum Ticks {
         }
     }
 
-    /// The spacing of `linear(_:_:target:)`: the nice number (1, 2, 5 × 10^k) nearest above `rough`.
+    /// The nice number (1, 2, 5 × 10^k) nearest to `rough` (thresholds 1.5, 3, 7 as in Heckbert's "Nice numbers for graph labels").
     public static func niceStep(_ rough: Double) -> Double {
         guard rough > 0, rough.isFinite else { return 1 }
         let magnitude = pow(10, (log10(rough)).rounded(.down))
         let fraction = rough / magnitude
-        let nice: Double = fraction <= 1 ? 1 : (fraction <= 2 ? 2 : (fraction <= 5 ? 5 : 10))
+        let nice: Double = fraction < 1.5 ? 1 : (fraction < 3 ? 2 : (fraction < 7 ? 5 : 10))
         return nice * magnitude
     }
 
@@ -55,10 +65,10 @@ public enum Ticks {
             }
             return text
         }
-        // The fewest decimals that write the step exactly (0.2 → 1, 0.25 → 2, 0.125 → 3), at most 3 beyond its magnitude.
+        // The fewest decimals that write the step exactly (0.2 → 1, 0.25 → 2, 0.125 → 3), at most 2 beyond its magnitude.
         let base = step > 0 ? max(0, Int((-log10(step) - 1e-9).rounded(.up))) : 2
         var decimals = base
-        while decimals < base + 3 {
+        while decimals < base + 2 {
             let scaled = step * pow(10, Double(decimals))
             if abs(scaled - scaled.rounded()) <= 1e-6 * max(1, scaled) { break }
             decimals += 1

@@ -41,7 +41,7 @@ public struct Image: Equatable, Sendable {
     }
 
     /// Sample of channel `c` at column `x`, row `y` (no bounds check beyond the array's).
-    public subscript(x: Int, y: Int, c: Int) -> Float {
+    public subscript(x x: Int, y y: Int, c c: Int) -> Float {
         get { pixels[(y * width + x) * channels + c] }
         set { pixels[(y * width + x) * channels + c] = newValue }
     }
