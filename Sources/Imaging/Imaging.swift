@@ -1,1 +1,0 @@
-// Imaging: PNG I/O, colour maps, grids, charts.
