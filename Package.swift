@@ -54,7 +54,7 @@ let package = Package(
 
         // MARK: - Tests
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CPNG"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CPNGShim", "CPNG"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "RunStoreFixture"]),
         // A stand-in training loop that StorageTests interrupts with a real SIGINT.
         .executableTarget(name: "RunStoreFixture", dependencies: ["Storage"], path: "Tests/Fixtures/RunStoreFixture"),
