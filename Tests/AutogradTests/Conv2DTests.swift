@@ -138,11 +138,15 @@ final class Conv2DTests: XCTestCase {
             let g = try ConvGeometry(input: [1, 2, 8, 7], weight: [1, 2, k, k], bias: nil, stride: s, padding: p)
             let x = (0..<(2 * 8 * 7)).map { _ in Double(rng.nextNormal()) }
             let c = (0..<(g.patchSize * g.outPlane)).map { _ in Double(rng.nextNormal()) }
-            var cols = [Float](repeating: .nan, count: c.count)
-            var back = [Float](repeating: 0, count: x.count)
+            let workspace = ConvWorkspace(g)
+            defer { workspace.deallocate() }
             let xf = x.map(Float.init), cf = c.map(Float.init)
-            xf.withUnsafeBufferPointer { px in cols.withUnsafeMutableBufferPointer { im2col(px.baseAddress!, g, $0.baseAddress!) } }
-            cf.withUnsafeBufferPointer { pc in back.withUnsafeMutableBufferPointer { col2im(pc.baseAddress!, g, $0.baseAddress!) } }
+            workspace.cols.update(repeating: .nan, count: c.count)
+            xf.withUnsafeBufferPointer { im2col($0.baseAddress!, g, workspace) }
+            let cols = Array(UnsafeBufferPointer(start: workspace.cols, count: c.count))
+            cf.withUnsafeBufferPointer { workspace.cols.update(from: $0.baseAddress!, count: c.count) }
+            var back = [Float](repeating: 0, count: x.count)
+            back.withUnsafeMutableBufferPointer { col2im(g, workspace, $0.baseAddress!) }
             XCTAssertFalse(cols.contains { $0.isNaN }, "im2col must overwrite every entry")
             let lhs = zip(cols, c).reduce(0.0) { $0 + Double($1.0) * $1.1 }
             let rhs = zip(back, x).reduce(0.0) { $0 + Double($1.0) * $1.1 }

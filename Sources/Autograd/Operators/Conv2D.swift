@@ -8,7 +8,7 @@ import CBLAS
 //
 // Per image n (x_n [C, H, W], cols_n = im2col(x_n) [C·KH·KW, OH·OW]):
 //   forward   y_n  = W · cols_n + b              [OC, OH·OW]   (already NCHW)
-//   backward  dW  += dy_n · cols_nᵀ              [OC, C·KH·KW]
+//   backward  dWᵀ += cols_n · dy_nᵀ              [C·KH·KW, OC]
 //             db  += Σ_pixels dy_n               [OC]
 //             dx_n = col2im(Wᵀ · dy_n)            [C, H, W]
 //
@@ -72,8 +72,8 @@ private func convolutionForward(_ g: ConvGeometry, _ input: [Float], _ weight: [
             weight.withUnsafeBufferPointer { pw in
                 let x = px.baseAddress!, w = pw.baseAddress!, y = out.baseAddress!
                 forEachImageChunk(g) { _, images in
-                    let cols = g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outPlane)
-                    defer { cols?.deallocate() }
+                    let workspace = g.isPointwise ? nil : ConvWorkspace(g)
+                    defer { workspace?.deallocate() }
                     for n in images {
                         let xn = x + n * g.channels * g.inPlane
                         let yn = y + n * g.outChannels * g.outPlane
@@ -82,9 +82,9 @@ private func convolutionForward(_ g: ConvGeometry, _ input: [Float], _ weight: [
                             for o in 0..<g.outChannels { (yn + o * g.outPlane).update(repeating: bias[o], count: g.outPlane) }
                         }
                         let columns: UnsafePointer<Float>
-                        if let cols {
-                            im2col(xn, g, cols)
-                            columns = UnsafePointer(cols)
+                        if let workspace {
+                            im2col(xn, g, workspace)
+                            columns = UnsafePointer(workspace.cols)
                         } else {
                             columns = xn
                         }
@@ -100,6 +100,16 @@ private func convolutionForward(_ g: ConvGeometry, _ input: [Float], _ weight: [
 
 // MARK: - Backward
 
+/// Where one backward pass reads and writes; a gradient's pointer is `nil` when it is not wanted.
+private struct ConvBackwardBuffers {
+    let dy: UnsafePointer<Float>              // [N, OC, OH, OW]
+    let input: UnsafePointer<Float>           // [N, C, H, W]
+    let weight: UnsafePointer<Float>          // [OC, C·KH·KW]
+    let weightT: UnsafeMutablePointer<Float>? // [chunks, C·KH·KW, OC] partial dWᵀ
+    let bias: UnsafeMutablePointer<Float>?    // [chunks, OC] partial db
+    let dx: UnsafeMutablePointer<Float>?      // [N, C, H, W], zeroed
+}
+
 /// The gradients of a convolution given `dy` [N, OC, OH, OW]; each only when asked for.
 private func convolutionBackward(_ g: ConvGeometry, _ dy: [Float], _ input: [Float], _ weight: [Float],
                                  needInput: Bool, needWeight: Bool, needBias: Bool)
@@ -111,58 +121,24 @@ private func convolutionBackward(_ g: ConvGeometry, _ dy: [Float], _ input: [Flo
                 needBias ? [Float](repeating: 0, count: g.outChannels) : nil)
     }
     let chunks = imageChunkCount(g)
-    // Per-worker partial sums of dW and db, added up in a fixed order afterwards.
-    var partialWeight = [Float](repeating: 0, count: needWeight ? chunks * weightCount : 0)
+    // Per-worker partial sums of dWᵀ and db, added up in a fixed order afterwards.
+    var partialWeightT = [Float](repeating: 0, count: needWeight ? chunks * weightCount : 0)
     var partialBias = [Float](repeating: 0, count: needBias ? chunks * g.outChannels : 0)
     var dx = [Float](repeating: 0, count: needInput ? input.count : 0)
 
     dy.withUnsafeBufferPointer { pdy in
         input.withUnsafeBufferPointer { px in
             weight.withUnsafeBufferPointer { pw in
-                partialWeight.withUnsafeMutableBufferPointer { pdw in
+                partialWeightT.withUnsafeMutableBufferPointer { pdw in
                     partialBias.withUnsafeMutableBufferPointer { pdb in
                         dx.withUnsafeMutableBufferPointer { pdx in
-                            let gy = pdy.baseAddress!, x = px.baseAddress!, w = pw.baseAddress!
+                            let buffers = ConvBackwardBuffers(
+                                dy: pdy.baseAddress!, input: px.baseAddress!, weight: pw.baseAddress!,
+                                weightT: needWeight ? pdw.baseAddress! : nil,
+                                bias: needBias ? pdb.baseAddress! : nil,
+                                dx: needInput ? pdx.baseAddress! : nil)
                             forEachImageChunk(g) { chunk, images in
-                                let cols = g.isPointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: g.patchSize * g.outPlane)
-                                defer { cols?.deallocate() }
-                                for n in images {
-                                    let gyn = gy + n * g.outChannels * g.outPlane
-                                    let xn = x + n * g.channels * g.inPlane
-                                    if needBias {
-                                        let db = pdb.baseAddress! + chunk * g.outChannels
-                                        for o in 0..<g.outChannels {
-                                            let plane = gyn + o * g.outPlane
-                                            var acc: Float = 0
-                                            for t in 0..<g.outPlane { acc += plane[t] }
-                                            db[o] += acc
-                                        }
-                                    }
-                                    if needWeight {
-                                        let columns: UnsafePointer<Float>
-                                        if let cols {
-                                            im2col(xn, g, cols)
-                                            columns = UnsafePointer(cols)
-                                        } else {
-                                            columns = xn
-                                        }
-                                        // dW += dy_n [OC, P] · cols_nᵀ [P, C·KH·KW]
-                                        sgemm(transB: true, m: g.outChannels, n: g.patchSize, k: g.outPlane,
-                                              gyn, columns, beta: 1, pdw.baseAddress! + chunk * weightCount)
-                                    }
-                                    if needInput {
-                                        let dxn = pdx.baseAddress! + n * g.channels * g.inPlane
-                                        if let cols {
-                                            // dcols = Wᵀ [C·KH·KW, OC] · dy_n [OC, P], then back onto the pixels.
-                                            sgemm(transA: true, m: g.patchSize, n: g.outPlane, k: g.outChannels,
-                                                  w, gyn, cols)
-                                            col2im(cols, g, dxn)
-                                        } else {
-                                            sgemm(transA: true, m: g.patchSize, n: g.outPlane, k: g.outChannels,
-                                                  w, gyn, dxn)
-                                        }
-                                    }
-                                }
+                                convolutionBackward(g, buffers, chunk: chunk, images: images)
                             }
                         }
                     }
@@ -170,9 +146,48 @@ private func convolutionBackward(_ g: ConvGeometry, _ dy: [Float], _ input: [Flo
             }
         }
     }
-    return (needInput ? dx : nil,
-            needWeight ? sumPartials(partialWeight, chunks: chunks) : nil,
-            needBias ? sumPartials(partialBias, chunks: chunks) : nil)
+    let dWeight = needWeight
+        ? transposed(sumPartials(partialWeightT, chunks: chunks), rows: g.patchSize, columns: g.outChannels)
+        : nil
+    return (needInput ? dx : nil, dWeight, needBias ? sumPartials(partialBias, chunks: chunks) : nil)
+}
+
+/// One worker's share of the backward pass: the images in `images`, adding into
+/// the partial sums of slot `chunk`.
+private func convolutionBackward(_ g: ConvGeometry, _ b: ConvBackwardBuffers, chunk: Int, images: Range<Int>) {
+    let workspace = g.isPointwise ? nil : ConvWorkspace(g)
+    defer { workspace?.deallocate() }
+    for n in images {
+        let dyn = b.dy + n * g.outChannels * g.outPlane
+        if let bias = b.bias {
+            let db = bias + chunk * g.outChannels
+            for o in 0..<g.outChannels { db[o] += sumOfElements(dyn + o * g.outPlane, g.outPlane) }
+        }
+        if let weightT = b.weightT {
+            let xn = b.input + n * g.channels * g.inPlane
+            let columns: UnsafePointer<Float>
+            if let workspace {
+                im2col(xn, g, workspace)
+                columns = UnsafePointer(workspace.cols)
+            } else {
+                columns = xn
+            }
+            // dWᵀ += cols_n [C·KH·KW, P] · dy_nᵀ [P, OC]: the tall form of dW += dy_n · cols_nᵀ,
+            // which runs faster in OpenBLAS for these shapes.
+            sgemm(transB: true, m: g.patchSize, n: g.outChannels, k: g.outPlane,
+                  columns, dyn, beta: 1, weightT + chunk * g.outChannels * g.patchSize)
+        }
+        if let dx = b.dx {
+            let dxn = dx + n * g.channels * g.inPlane
+            // dcols = Wᵀ [C·KH·KW, OC] · dy_n [OC, P], then added back onto the pixels.
+            if let workspace {
+                sgemm(transA: true, m: g.patchSize, n: g.outPlane, k: g.outChannels, b.weight, dyn, workspace.cols)
+                col2im(g, workspace, dxn)
+            } else {
+                sgemm(transA: true, m: g.patchSize, n: g.outPlane, k: g.outChannels, b.weight, dyn, dxn)
+            }
+        }
+    }
 }
 
 /// Adds `chunks` equal consecutive slices of `partials`, in order.
@@ -188,6 +203,35 @@ private func sumPartials(_ partials: [Float], chunks: Int) -> [Float] {
         }
     }
     return total
+}
+
+/// Σ p[0..<n], with independent SIMD partial sums (a single running sum would
+/// wait on every add's latency).
+@inline(__always)
+func sumOfElements(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+    let raw = UnsafeRawPointer(p)
+    var a = SIMD8<Float>(), b = SIMD8<Float>()
+    var i = 0
+    while i + 16 <= n {
+        a += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+        b += raw.loadUnaligned(fromByteOffset: (i + 8) * 4, as: SIMD8<Float>.self)
+        i += 16
+    }
+    var total = (a + b).sum()
+    while i < n {
+        total += p[i]
+        i += 1
+    }
+    return total
+}
+
+/// The transpose of a row-major `rows × columns` matrix.
+private func transposed(_ m: [Float], rows: Int, columns: Int) -> [Float] {
+    var t = [Float](repeating: 0, count: m.count)
+    for r in 0..<rows {
+        for c in 0..<columns { t[c * rows + r] = m[r * columns + c] }
+    }
+    return t
 }
 
 // MARK: - Splitting the batch
