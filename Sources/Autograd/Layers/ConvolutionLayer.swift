@@ -8,7 +8,9 @@ public struct Conv2D: Layer {
     public let weight: Tensor
     /// `[outChannels]`, or `nil` for a layer without bias.
     public let bias: Tensor?
+    /// Step between output pixels.
     public let stride: Int
+    /// Zeros added on every side.
     public let padding: Int
 
     /// A layer with PyTorch's default initialisation: weight and bias both uniform in

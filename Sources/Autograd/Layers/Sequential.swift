@@ -9,10 +9,12 @@ public struct Sequential: Layer {
     /// The layers, in the order they are applied.
     public let layers: [any Layer]
 
+    /// A model applying `layers` in order.
     public init(_ layers: [any Layer]) {
         self.layers = layers
     }
 
+    /// A model applying `layers` in order.
     public init(_ layers: any Layer...) {
         self.init(layers)
     }

@@ -254,8 +254,10 @@ private func forEachImageChunk(_ g: ConvGeometry, _ body: (Int, Range<Int>) -> V
         return
     }
     #if !canImport(Accelerate)
-    openblas_set_num_threads(1)
-    defer { openblas_set_num_threads(Int32(Parallelism.threads)) }
+    // Restore whatever count was set before (a trainer may keep BLAS at one thread).
+    let blasThreads = openblas_get_num_threads()
+    if blasThreads != 1 { openblas_set_num_threads(1) }
+    defer { if blasThreads != 1 { openblas_set_num_threads(blasThreads) } }
     #endif
     Parallelism.forEachChunk(chunks) { range in
         for chunk in range {

@@ -10,7 +10,9 @@
 ///     p = p − η·d
 public final class SGD: Optimizer {
     public var groups: [ParameterGroup]
+    /// μ; 0 for plain SGD.
     public let momentum: Float
+    /// Whether the update looks ahead along the momentum (Nesterov).
     public let nesterov: Bool
     public private(set) var stepCount = 0
     private var momentumBuffers = ParameterSlots(kind: "momentum_buffer")
