@@ -14,13 +14,14 @@ import CBLAS
 //
 // Why per image: the column matrix of one CNN-sized image (a few hundred KB)
 // stays in the core's L2 between im2col and the product, and the product lands
-// directly in NCHW order. A single product over the whole batch would stream tens
-// of MB of columns through memory and need a transpose afterwards; measured on
-// the CNN-A shapes it is slower. The batch is split across `Parallelism.threads`
-// workers, each running single-threaded BLAS on its own images (faster here than
-// one OpenBLAS-threaded product per image). Backward recomputes the columns
-// instead of keeping them (cheaper than a round trip through memory), and skips
-// the input gradient entirely when the input needs none (a network's first layer).
+// directly in NCHW order. The batch is split across `Parallelism.threads`
+// workers, each running single-threaded BLAS on its own images. Measured on
+// CNN-A's conv1 at batch 64 (2 cores), forward: 2.2 ms this way, 3.9 ms with
+// the images in turn and OpenBLAS threading each product, 6.3 ms as one
+// batch-wide product over [C·KH·KW, N·OH·OW] columns plus the transpose back to
+// NCHW. Backward recomputes the columns from the image instead of keeping tens
+// of MB of them from the forward pass, and skips the input gradient entirely
+// when the input needs none (a network's first layer).
 
 extension Tensor {
     /// Cross-correlates `self` with `weight` (PyTorch's `conv2d`) with zero padding.
@@ -208,7 +209,7 @@ private func sumPartials(_ partials: [Float], chunks: Int) -> [Float] {
 /// Σ p[0..<n], with independent SIMD partial sums (a single running sum would
 /// wait on every add's latency).
 @inline(__always)
-func sumOfElements(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+private func sumOfElements(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
     let raw = UnsafeRawPointer(p)
     var a = SIMD8<Float>(), b = SIMD8<Float>()
     var i = 0
@@ -246,7 +247,9 @@ private func imageChunkCount(_ g: ConvGeometry) -> Int {
 
 /// Runs `body(chunk, images)` for `imageChunkCount(g)` consecutive slices of the
 /// batch, concurrently. While several workers run, BLAS is single-threaded so the
-/// workers do not compete with BLAS's own threads for the cores.
+/// workers do not compete with BLAS's own threads for the cores. (OpenBLAS's
+/// thread count is process-wide: convolutions must not run concurrently with
+/// other BLAS work that relies on it.)
 private func forEachImageChunk(_ g: ConvGeometry, _ body: (Int, Range<Int>) -> Void) {
     let chunks = imageChunkCount(g)
     if chunks == 1 {
