@@ -1,0 +1,54 @@
+// A chain of layers, applied in order.
+
+/// Layers applied one after another (PyTorch's `nn.Sequential`).
+///
+/// Parameters are named by position like PyTorch's `state_dict`: the weight of
+/// layer 0 is `"0.weight"`, the bias of layer 3 `"3.bias"`; a nested `Sequential`
+/// adds its own prefix (`"1.0.weight"`).
+public struct Sequential: Layer {
+    /// The layers, in the order they are applied.
+    public let layers: [any Layer]
+
+    /// A model applying `layers` in order.
+    public init(_ layers: [any Layer]) {
+        self.layers = layers
+    }
+
+    /// A model applying `layers` in order.
+    public init(_ layers: any Layer...) {
+        self.init(layers)
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        callAsFunction(input, upTo: layers.count)
+    }
+
+    /// Runs only the first `end` layers (`layers[0..<end]`), e.g. to read the feature
+    /// maps after a convolution. `upTo: 0` returns the input itself.
+    /// - Precondition: `0 ≤ end ≤ layers.count`.
+    public func callAsFunction(_ input: Tensor, upTo end: Int) -> Tensor {
+        precondition((0...layers.count).contains(end),
+                     "Sequential: cannot run the first \(end) of \(layers.count) layers")
+        var x = input
+        for layer in layers[0..<end] { x = layer(x) }
+        return x
+    }
+
+    /// The output of every layer, in order (the last one is the model's output).
+    public func activations(_ input: Tensor) -> [Tensor] {
+        var outputs: [Tensor] = []
+        outputs.reserveCapacity(layers.count)
+        var x = input
+        for layer in layers {
+            x = layer(x)
+            outputs.append(x)
+        }
+        return outputs
+    }
+
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        layers.enumerated().flatMap { index, layer in
+            layer.namedParameters.map { (name: "\(index).\($0.name)", tensor: $0.tensor) }
+        }
+    }
+}
