@@ -28,6 +28,8 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
         ),
+        // glibc's mallopt, to keep training buffers in the heap (Linux only).
+        .systemLibrary(name: "CMalloc"),
         // libpng reports errors by longjmp; Swift cannot catch that, so a few
         // lines of C own the setjmp and hand Swift an error string instead.
         .target(name: "CPNGShim", dependencies: ["CPNG"]),
@@ -35,7 +37,10 @@ let package = Package(
         // MARK: - Libraries
         .target(
             name: "Autograd",
-            dependencies: [.target(name: "CBLAS", condition: .when(platforms: [.linux]))],
+            dependencies: [
+                .target(name: "CBLAS", condition: .when(platforms: [.linux])),
+                .target(name: "CMalloc", condition: .when(platforms: [.linux])),
+            ],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))],
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]
         ),

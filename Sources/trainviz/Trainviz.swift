@@ -1,4 +1,5 @@
 import ArgumentParser
+import Autograd
 import Experiments
 
 @main
@@ -7,6 +8,16 @@ struct Trainviz: ParsableCommand {
         commandName: "trainviz",
         abstract: "Make gradient descent visible: watch CNN kernels and 2D Gaussians learn.",
         version: trainvizVersion,
-        subcommands: [RunsCommand.self]
+        subcommands: [BenchCommand.self, RunsCommand.self]
     )
+
+    static func main() {
+        MemoryTuning.applyTrainingDefaults()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

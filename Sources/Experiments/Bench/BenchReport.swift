@@ -1,0 +1,93 @@
+import Autograd
+import Foundation
+
+/// The figures `trainviz bench` prints; the JSON keys are documented in the README.
+public struct BenchReport: Codable {
+    /// Threads used by BLAS and the library's loops.
+    public var threads: Int
+    /// Whether this was a `--quick` run (fewer repeats and images: rougher figures).
+    public var quick: Bool
+    /// sgemm 2048³ through the project's wrapper, GFLOP/s.
+    public var sgemmGflopsBest: Double
+    public var sgemmGflopsMedian: Double
+    /// conv2d at CNN-A's layer shapes, batch 64, median milliseconds.
+    public var conv1ForwardMs: Double
+    public var conv1ForwardBackwardMs: Double
+    public var conv2ForwardMs: Double
+    public var conv2ForwardBackwardMs: Double
+    /// CNN-A training epoch on 10,000 images (median seconds over the timed epochs).
+    public var cnnAEpochS: Double
+    /// Every timed epoch, seconds.
+    public var cnnAEpochSAll: [Double]
+    /// Images timed per epoch (10,000 unless `--quick`, where the epoch time is scaled to 10,000).
+    public var cnnAImages: Int
+    /// Achieved GFLOP/s on CNN-A's ≈ 0.30 TFLOP per 10,000-image epoch.
+    public var cnnAGflops: Double
+
+    enum CodingKeys: String, CodingKey {
+        case threads, quick
+        case sgemmGflopsBest = "sgemm_gflops_best", sgemmGflopsMedian = "sgemm_gflops_median"
+        case conv1ForwardMs = "conv1_fwd_ms", conv1ForwardBackwardMs = "conv1_fwd_bwd_ms"
+        case conv2ForwardMs = "conv2_fwd_ms", conv2ForwardBackwardMs = "conv2_fwd_bwd_ms"
+        case cnnAEpochS = "cnn_a_epoch_s", cnnAEpochSAll = "cnn_a_epoch_s_all"
+        case cnnAImages = "cnn_a_images", cnnAGflops = "cnn_a_gflops"
+    }
+
+    /// FLOPs of one CNN-A training epoch (forward + backward, no input gradient for conv1).
+    public static let cnnAEpochFlops: Double = {
+        let conv1 = 2.0 * 16 * (3 * 49) * 1024   // per image, forward
+        let conv2 = 2.0 * 32 * (16 * 25) * 256
+        let fc = 2.0 * 2048 * 64 + 2.0 * 64 * 6
+        return 10_000 * (2 * conv1 + 3 * conv2 + 3 * fc)
+    }()
+
+    /// Runs every workload and collects the figures. `progress` receives one line per stage.
+    public static func measure(quick: Bool, epochs: Int, progress: (String) -> Void) -> BenchReport {
+        let repeats = quick ? 3 : 10
+        progress("sgemm 2048×2048 …")
+        let gemm = Benchmarks.sgemm(size: 2048, repeats: repeats)
+        progress("conv2d at CNN-A's shapes, batch 64 …")
+        let c1 = Benchmarks.conv2d(input: [64, 3, 32, 32], weight: [16, 3, 7, 7], padding: 3,
+                                   inputGradient: false, repeats: repeats)
+        let c2 = Benchmarks.conv2d(input: [64, 16, 16, 16], weight: [32, 16, 5, 5], padding: 2,
+                                   inputGradient: true, repeats: repeats)
+        let images = quick ? 2_560 : 10_000
+        progress("CNN-A training, \(epochs) epoch\(epochs == 1 ? "" : "s") of \(images) images …")
+        let run = Benchmarks.cnnAEpochs(images: images, epochs: epochs)
+        let scaled = run.seconds.map { $0 * 10_000 / Double(images) }
+        let epoch = Benchmarks.median(scaled)
+        return BenchReport(threads: Parallelism.threads, quick: quick,
+                           sgemmGflopsBest: gemm.best, sgemmGflopsMedian: gemm.median,
+                           conv1ForwardMs: c1.forwardMs, conv1ForwardBackwardMs: c1.forwardBackwardMs,
+                           conv2ForwardMs: c2.forwardMs, conv2ForwardBackwardMs: c2.forwardBackwardMs,
+                           cnnAEpochS: epoch, cnnAEpochSAll: scaled, cnnAImages: images,
+                           cnnAGflops: cnnAEpochFlops / epoch / 1e9)
+    }
+
+    /// The figures as an aligned table, with DESIGN.md's reference figures beside them.
+    public var table: String {
+        func row(_ name: String, _ value: String, _ reference: String) -> String {
+            name.padding(toLength: 40, withPad: " ", startingAt: 0)
+                + value.padding(toLength: 16, withPad: " ", startingAt: 0) + reference
+        }
+        let f = { (x: Double, d: Int) in String(format: "%.\(d)f", x) }
+        return [
+            row("workload (\(threads) thread\(threads == 1 ? "" : "s")\(quick ? ", quick" : ""))", "figure", "reference (DESIGN.md §5)"),
+            row("sgemm 2048³ best", f(sgemmGflopsBest, 1) + " GFLOP/s", "numpy/OpenBLAS 179 best, 155 median"),
+            row("sgemm 2048³ median", f(sgemmGflopsMedian, 1) + " GFLOP/s", ""),
+            row("conv1 3→16 7×7, batch 64: fwd", f(conv1ForwardMs, 2) + " ms", ""),
+            row("conv1: fwd + bwd (no input grad)", f(conv1ForwardBackwardMs, 2) + " ms", ""),
+            row("conv2 16→32 5×5, batch 64: fwd", f(conv2ForwardMs, 2) + " ms", ""),
+            row("conv2: fwd + bwd", f(conv2ForwardBackwardMs, 2) + " ms", ""),
+            row("CNN-A epoch, 10,000 images", f(cnnAEpochS, 2) + " s", "PyTorch 4.5 s, JAX 8.4 s"),
+            row("CNN-A throughput", f(cnnAGflops, 1) + " GFLOP/s", "PyTorch ≈ 66 GFLOP/s"),
+        ].joined(separator: "\n")
+    }
+
+    /// The figures as one JSON object (keys sorted).
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+    }
+}
