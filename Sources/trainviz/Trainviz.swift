@@ -1,6 +1,7 @@
 import ArgumentParser
 import Autograd
 import Experiments
+import Foundation
 
 @main
 struct Trainviz: ParsableCommand {
@@ -8,10 +9,12 @@ struct Trainviz: ParsableCommand {
         commandName: "trainviz",
         abstract: "Make gradient descent visible: watch CNN kernels and 2D Gaussians learn.",
         version: trainvizVersion,
-        subcommands: [BenchCommand.self, RunsCommand.self]
+        subcommands: [CNNCommand.self, BenchCommand.self, RunsCommand.self]
     )
 
     static func main() {
+        // One line at a time even into a pipe or file, so a log shows each epoch as it ends.
+        setvbuf(stdout, nil, _IOLBF, 0)
         MemoryTuning.applyTrainingDefaults()
         do {
             var command = try parseAsRoot()

@@ -113,3 +113,19 @@ final class ClassicalFilterBankTests: XCTestCase {
         XCTAssertGreaterThan(match.similarity, 0.95)
     }
 }
+
+final class GaborSummaryProbe: XCTestCase {
+    /// Prints the Gabor summary of a saved conv1.npy (set TRAINVIZ_CONV1_NPY); a tool for recipe work.
+    func testSummaryOfSavedKernels() throws {
+        guard let path = ProcessInfo.processInfo.environment["TRAINVIZ_CONV1_NPY"] else {
+            throw XCTSkip("set TRAINVIZ_CONV1_NPY=/path/conv1.npy to print its Gabor summary")
+        }
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let header = Int(data[8]) | Int(data[9]) << 8
+        let floats = data.dropFirst(10 + header).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        let w = Tensor(shape: [16, floats.count / (16 * 49), 7, 7], data: floats)
+        let s = GaborSummary(kernels: w, fitter: GaborFitter())
+        print(String(format: "R² %.3f OSI %.3f gabor %.2f", s.r2Median, s.osiMedian, s.gaborFraction))
+        XCTAssertEqual(s.kernels.count, 16)
+    }
+}

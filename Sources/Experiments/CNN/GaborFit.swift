@@ -293,7 +293,10 @@ func solveSymmetric(_ a: [Double], _ b: [Double], size m: Int) -> [Double]? {
 // MARK: - Spectrum
 
 /// The power spectrum of a kernel zero-padded to `padded × padded`, and the statistics
-/// DESIGN.md §4 reads from it (the DC bin is left out of all of them).
+/// DESIGN.md §4 reads from it, with DC left out: the kernel's mean is removed before
+/// padding (and the zero-frequency bin skipped). Without that, a kernel's constant part —
+/// a colour or brightness preference — leaks through the zero-padding into a sinc-shaped
+/// cross of low-frequency power that says nothing about the kernel's orientation.
 struct PowerSpectrum {
     /// OSI = |Σ P·e^{2iθ}| / Σ P, θ the angle of each frequency vector.
     var osi: Double
@@ -303,7 +306,9 @@ struct PowerSpectrum {
     var peakFrequency: Double
     var peakOrientation: Double
 
-    init(_ kernel: [Double], size k: Int, padded n: Int) {
+    init(_ raw: [Double], size k: Int, padded n: Int) {
+        let mean = raw.reduce(0, +) / Double(max(raw.count, 1))
+        let kernel = raw.map { $0 - mean }
         // A direct DFT: k² inputs, n² outputs — small and exact enough.
         var cosTable = [Double](repeating: 0, count: n), sinTable = cosTable
         for t in 0..<n {

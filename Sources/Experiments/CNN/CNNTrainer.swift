@@ -1,0 +1,364 @@
+import Autograd
+import Foundation
+import Storage
+
+/// The numbers of one epoch, as `metrics.csv` records them.
+public struct CNNEpochMetrics {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    public var testAccuracy: Double
+    public var testLoss: Double
+    public var gabor: GaborSummary
+    /// Wall-clock seconds of the epoch's training pass (0 for epoch 0).
+    public var seconds: Double
+
+    /// The row for `metrics.csv`.
+    public var row: [String: Double] {
+        [
+            "train_loss": trainLoss, "train_acc": trainAccuracy, "test_acc": testAccuracy,
+            "test_loss": testLoss, "gabor_r2_median": gabor.r2Median, "gabor_r2_iqr": gabor.r2IQR,
+            "osi_median": gabor.osiMedian, "gabor_frac": gabor.gaborFraction,
+            "colour_index_median": gabor.colourIndexMedian, "seconds": seconds,
+        ]
+    }
+
+    /// `metrics.csv`'s columns, DESIGN.md §2's first.
+    public static let columns = [
+        "epoch", "train_loss", "train_acc", "test_acc", "gabor_r2_median", "gabor_r2_iqr", "osi_median",
+        "gabor_frac", "seconds", "test_loss", "colour_index_median",
+    ]
+}
+
+/// Trains CNN-A on the synthetic shapes and writes a snapshot per epoch (DESIGN.md §2).
+///
+/// The data are drawn from the seed in memory; epoch e's batch order comes from
+/// `(seed, e)`, so a resumed run continues to the same numbers as one that never stopped.
+public final class CNNTrainer {
+    public let config: CNNConfig
+    public let store: RunStore
+    /// The network being trained.
+    public let model: CNNA
+    let optimizer: any Optimizer
+    let train: ShapesDataset
+    let test: ShapesDataset
+    let statistics: ChannelStatistics
+    /// The first snapshot's conv1 weights, for "before vs after" panels.
+    var initialConv1: [Float]
+    /// The epoch the model has completed.
+    public private(set) var epoch = 0
+    /// Whether this trainer continues a run from its checkpoint (so epoch 0 is on disk).
+    public private(set) var resumed = false
+    /// Receives the progress lines (one per epoch).
+    public var log: (String) -> Void = { print($0) }
+    /// Draws per-batch progress (a terminal bar by default).
+    public var showsProgress = true
+
+    // MARK: - Starting and resuming
+
+    /// Starts a new run in `runsFolder`.
+    public convenience init(config: CNNConfig, runsFolder: URL, name: String? = nil,
+                            argv: [String] = CommandLine.arguments) throws {
+        try config.validate()
+        let model = CNNTrainer.makeModel(config)
+        let store = try RunStore.create(in: runsFolder, spec: .init(
+            kind: "cnn", name: name, version: trainvizVersion, argv: argv, config: config.json, seed: config.seed,
+            metricColumns: CNNEpochMetrics.columns, headline: "test_acc",
+            summary: CNNTrainer.modelSummary(model, config: config).json))
+        try self.init(config: config, store: store, model: model)
+    }
+
+    /// Continues the run in `folder` from its checkpoint.
+    public static func resume(_ folder: URL) throws -> CNNTrainer {
+        let store = try RunStore.open(at: folder)
+        do {
+            guard store.manifest.kind == "cnn" else { throw CNNError.badRun("it is a \(store.manifest.kind) run, not a cnn run") }
+            let config = try CNNConfig(json: store.manifest.config)
+            let model = makeModel(config)
+            let trainer = try CNNTrainer(config: config, store: store, model: model)
+            let (file, epoch) = try store.readCheckpoint()
+            try trainer.load(file)
+            trainer.epoch = epoch
+            trainer.resumed = true
+            try store.rewind(toEpoch: epoch)
+            return trainer
+        } catch {
+            try? store.fail(error)
+            throw error
+        }
+    }
+
+    private init(config: CNNConfig, store: RunStore, model: CNNA) throws {
+        self.config = config
+        self.store = store
+        self.model = model
+        if let threads = config.threads { Parallelism.threads = threads }
+        var train = ShapesGenerator.generate(count: config.trainSize, seed: config.seed, size: config.imageSize, gray: config.gray)
+        var test = ShapesGenerator.generate(count: config.testSize, seed: config.seed &+ 0x7E57_5E7, size: config.imageSize,
+                                            gray: config.gray)
+        statistics = ChannelStatistics(of: train)
+        statistics.normalise(&train)
+        statistics.normalise(&test)
+        self.train = train
+        self.test = test
+        optimizer = CNNTrainer.makeOptimizer(config, model: model)
+        initialConv1 = model.conv1.weight.data
+    }
+
+    static func makeModel(_ config: CNNConfig) -> CNNA {
+        var rng = SeededRandom(seed: config.seed)
+        return CNNA(inputChannels: config.gray ? 1 : 3, filters: config.filters, kernelSize: config.kernel,
+                    inputSize: config.imageSize, rng: &rng)
+    }
+
+    /// Two parameter groups: conv1's weights with the first-layer decay, everything else
+    /// with the other decay.
+    static func makeOptimizer(_ config: CNNConfig, model: CNNA) -> any Optimizer {
+        let first = model.conv1.weight
+        let rest = model.network.parameters.filter { $0 !== first }
+        let lr = config.effectiveLearningRate
+        let groups = [
+            ParameterGroup(parameters: [first], learningRate: lr, weightDecay: config.effectiveWeightDecay),
+            ParameterGroup(parameters: rest, learningRate: lr, weightDecay: config.effectiveOtherDecay),
+        ]
+        switch config.optimizer {
+        case .adamw: return AdamW(groups: groups)
+        case .adam: return Adam(groups: groups)
+        case .sgd: return SGD(groups: groups, momentum: 0.9)
+        }
+    }
+
+    // MARK: - Training
+
+    /// Runs the remaining epochs, writing a snapshot and checkpoint after each; stops
+    /// early (after finishing the snapshot in progress) when an interrupt is requested,
+    /// or after `lastEpoch` (the run is then marked interrupted, ready for `resume`).
+    /// - Returns: the metrics of every epoch this call completed.
+    @discardableResult
+    public func run(interrupts: InterruptMonitor? = nil, stoppingAfter lastEpoch: Int? = nil) throws -> [CNNEpochMetrics] {
+        var results: [CNNEpochMetrics] = []
+        do {
+            if !resumed {
+                let metrics = evaluate(epoch: 0, trainLoss: nil, trainAccuracy: nil, seconds: 0)
+                try snapshot(metrics)
+                results.append(metrics)
+            }
+            while epoch < min(config.epochs, lastEpoch ?? config.epochs) {
+                if interrupts?.isRequested == true { break }
+                guard let (loss, accuracy, seconds) = try trainEpoch(epoch + 1, interrupts: interrupts) else { break }
+                epoch += 1
+                let metrics = evaluate(epoch: epoch, trainLoss: loss, trainAccuracy: accuracy, seconds: seconds)
+                try snapshot(metrics)
+                results.append(metrics)
+            }
+            if let signal = interrupts?.receivedSignal {
+                try store.interrupt(by: signal)
+            } else if epoch < config.epochs {
+                try store.finish(.interrupted, reason: "stopped after epoch \(epoch) of \(config.epochs) as asked")
+            } else {
+                try store.finish(.completed)
+            }
+        } catch {
+            try? store.fail(error)
+            throw error
+        }
+        return results
+    }
+
+    /// One pass over the shuffled training set; nil if interrupted part-way.
+    private func trainEpoch(_ epoch: Int, interrupts: InterruptMonitor?) throws -> (Double, Double, Double)? {
+        var rng = SeededRandom(seed: config.seed &+ UInt64(epoch) &* 0xD1B5_4A32_D192_ED03)
+        let order = rng.permutation(train.count)
+        let batches = (train.count + config.batch - 1) / config.batch
+        var progress = ProgressBar(total: batches, unit: "batches", enabled: showsProgress && ProgressBar.isTerminal)
+        var lossSum = 0.0, correct = 0
+        let start = Date()
+        for b in 0..<batches {
+            if interrupts?.isRequested == true {
+                progress.clear()
+                return nil
+            }
+            let indices = Array(order[(b * config.batch)..<min((b + 1) * config.batch, train.count)])
+            let (images, labels) = batch(train, indices)
+            setLearningRate(step: (epoch - 1) * batches + b, totalSteps: config.epochs * batches)
+            optimizer.zeroGrad()
+            let logits = model(images)
+            let loss = logits.softmaxCrossEntropy(labels: labels)
+            guard loss.item.isFinite else { throw CNNError.diverged(epoch: epoch) }
+            loss.backward()
+            optimizer.step()
+            lossSum += Double(loss.item) * Double(indices.count)
+            correct += zip(logits.argmax(axis: 1), labels).filter { $0 == $1 }.count
+            progress.update(b + 1, prefix: String(format: "epoch %2d ", epoch))
+        }
+        progress.clear()
+        let seconds = Date().timeIntervalSince(start)
+        return (lossSum / Double(train.count), Double(correct) / Double(train.count), seconds)
+    }
+
+    /// Sets every group's learning rate for global step `step` of `totalSteps`: constant,
+    /// or cosine-annealed from the base rate to zero (a pure function of the step, so a
+    /// resumed run follows the same schedule).
+    private func setLearningRate(step: Int, totalSteps: Int) {
+        let base = config.effectiveLearningRate
+        let factor: Float
+        switch config.schedule {
+        case .constant: factor = 1
+        case .cosine: factor = 0.5 * (1 + Float(cos(Double.pi * Double(step) / Double(max(totalSteps, 1)))))
+        }
+        for g in optimizer.groups.indices { optimizer.groups[g].learningRate = base * factor }
+    }
+
+    /// Gathers images `indices` of `data` into a batch tensor `[n, C, S, S]`.
+    func batch(_ data: ShapesDataset, _ indices: [Int]) -> (Tensor, [Int]) {
+        let stride = data.imageStride
+        var values = [Float](repeating: 0, count: indices.count * stride)
+        values.withUnsafeMutableBufferPointer { dst in
+            data.images.withUnsafeBufferPointer { src in
+                for (j, i) in indices.enumerated() {
+                    (dst.baseAddress! + j * stride).update(from: src.baseAddress! + i * stride, count: stride)
+                }
+            }
+        }
+        return (Tensor(shape: [indices.count, data.channels, data.size, data.size], data: values),
+                indices.map { data.labels[$0] })
+    }
+
+    /// Loss and accuracy over a data set (or its first `limit` images), without gradients.
+    func evaluate(_ data: ShapesDataset, limit: Int? = nil) -> (loss: Double, accuracy: Double) {
+        let count = min(limit ?? data.count, data.count)
+        var lossSum = 0.0, correct = 0
+        withNoGrad {
+            var start = 0
+            while start < count {
+                let indices = Array(start..<min(start + 256, count))
+                let (images, labels) = batch(data, indices)
+                let logits = model(images)
+                lossSum += Double(logits.softmaxCrossEntropy(labels: labels).item) * Double(indices.count)
+                correct += zip(logits.argmax(axis: 1), labels).filter { $0 == $1 }.count
+                start += indices.count
+            }
+        }
+        return (lossSum / Double(max(count, 1)), Double(correct) / Double(max(count, 1)))
+    }
+
+    private func evaluate(epoch: Int, trainLoss: Double?, trainAccuracy: Double?, seconds: Double) -> CNNEpochMetrics {
+        let testResult = evaluate(test)
+        // Epoch 0 has no training pass: measure the untrained net on part of the training set.
+        let trainResult = trainLoss == nil ? evaluate(train, limit: 2_000) : (trainLoss!, trainAccuracy!)
+        let gabor = GaborSummary(kernels: model.conv1.weight, fitter: GaborFitter())
+        return CNNEpochMetrics(epoch: epoch, trainLoss: trainResult.0, trainAccuracy: trainResult.1,
+                               testAccuracy: testResult.accuracy, testLoss: testResult.loss, gabor: gabor,
+                               seconds: seconds)
+    }
+
+    // MARK: - Snapshots and checkpoints
+
+    private func snapshot(_ metrics: CNNEpochMetrics) throws {
+        try store.writeSnapshot(epoch: metrics.epoch, metrics: metrics.row) { folder in
+            try CNNSnapshot(trainer: self, metrics: metrics).write(to: folder)
+        }
+        try store.writeCheckpoint(checkpointTensors(), epoch: metrics.epoch)
+        log(metrics.line(epochs: config.epochs))
+    }
+
+    /// Parameters (`model.<name>`), optimizer state (`optimizer.<key>`) and the first
+    /// snapshot's conv1 (`initial.conv1`).
+    func checkpointTensors() throws -> [String: NDArray] {
+        var tensors: [String: NDArray] = [:]
+        for (name, tensor) in model.network.namedParameters {
+            tensors["model.\(name)"] = try NDArray(shape: tensor.shape, values: tensor.data)
+        }
+        for (key, entry) in optimizer.stateTensors() {
+            tensors["optimizer.\(key)"] = try NDArray(shape: entry.shape, values: entry.values)
+        }
+        tensors["initial.conv1"] = try NDArray(shape: model.conv1.weight.shape, values: initialConv1)
+        return tensors
+    }
+
+    private func load(_ file: SafeTensorsFile) throws {
+        for (name, tensor) in model.network.namedParameters {
+            guard let saved = file.tensors["model.\(name)"], saved.shape == tensor.shape else {
+                throw CNNError.badRun("its checkpoint lacks a matching '\(name)'")
+            }
+            tensor.data = saved.values
+        }
+        var state: [String: (shape: [Int], values: [Float])] = [:]
+        for (key, array) in file.tensors where key.hasPrefix("optimizer.") {
+            state[String(key.dropFirst("optimizer.".count))] = (array.shape, array.values)
+        }
+        try optimizer.loadState(state)
+        if let initial = file.tensors["initial.conv1"] { initialConv1 = initial.values }
+    }
+
+    // MARK: - Model summary
+
+    /// One row per layer: name, output shape, parameters; plus the receptive field of
+    /// conv2's outputs.
+    public struct ModelSummary {
+        public var rows: [(layer: String, output: [Int], parameters: Int)]
+        public var totalParameters: Int
+        public var receptiveField: Int
+
+        public var text: String {
+            var lines = ["layer".padding(toLength: 12, withPad: " ", startingAt: 0)
+                + "output".padding(toLength: 20, withPad: " ", startingAt: 0) + "parameters"]
+            for row in rows {
+                lines.append(row.layer.padding(toLength: 12, withPad: " ", startingAt: 0)
+                             + "\(row.output)".padding(toLength: 20, withPad: " ", startingAt: 0) + "\(row.parameters)")
+            }
+            lines.append("total \(totalParameters) parameters; conv2's receptive field \(receptiveField)×\(receptiveField) px")
+            return lines.joined(separator: "\n")
+        }
+
+        public var json: JSONValue {
+            .object([
+                "layers": .array(rows.map { .object(["layer": .string($0.layer), "output": .array($0.output.map { .int($0) }),
+                                                      "parameters": .int($0.parameters)]) }),
+                "total_parameters": .int(totalParameters), "receptive_field": .int(receptiveField),
+            ])
+        }
+    }
+
+    public static func modelSummary(_ model: CNNA, config: CNNConfig) -> ModelSummary {
+        let input = Tensor.zeros([1, config.gray ? 1 : 3, config.imageSize, config.imageSize])
+        let outputs = withNoGrad { model.network.activations(input) }
+        var rows: [(String, [Int], Int)] = []
+        var rf = 1, jump = 1, rfConv2 = 1
+        for (index, layer) in model.network.layers.enumerated() {
+            let name: String
+            switch layer {
+            case let conv as Conv2D:
+                let k = conv.weight.shape[2]
+                rf += (k - 1) * jump
+                jump *= conv.stride
+                name = index == CNNA.conv1Index ? "conv1" : index == CNNA.conv2Index ? "conv2" : "conv"
+                if index == CNNA.conv2Index { rfConv2 = rf }
+            case let pool as MaxPool2D:
+                rf += (pool.kernel - 1) * jump
+                jump *= pool.stride ?? pool.kernel
+                name = "maxpool"
+            case is ReLU: name = "relu"
+            case is Flatten: name = "flatten"
+            case is Linear: name = "fc"
+            default: name = "\(type(of: layer))"
+            }
+            rows.append((name, Array(outputs[index].shape.dropFirst()), layer.parameters.reduce(0) { $0 + $1.count }))
+        }
+        return ModelSummary(rows: rows, totalParameters: rows.reduce(0) { $0 + $1.2 }, receptiveField: rfConv2)
+    }
+}
+
+extension ProgressBar {
+    /// Whether standard error is a terminal.
+    public static var isTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+}
+
+extension CNNEpochMetrics {
+    /// The one-line epoch summary printed during training.
+    public func line(epochs: Int) -> String {
+        String(format: "epoch %2d/%d  loss %.4f  train %.3f  test %.3f  Gabor R² %.2f  OSI %.2f  %3.0f%% gabor  %.1fs",
+               epoch, epochs, trainLoss, trainAccuracy, testAccuracy, gabor.r2Median, gabor.osiMedian,
+               100 * gabor.gaborFraction, seconds)
+    }
+}

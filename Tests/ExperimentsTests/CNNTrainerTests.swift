@@ -1,0 +1,118 @@
+import Foundation
+import XCTest
+@testable import Autograd
+@testable import Experiments
+@testable import Storage
+
+final class CNNTrainerTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnn-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// A configuration small enough for a debug build: 16×16 images, 5×5 kernels.
+    private func smallConfig(epochs: Int = 5) -> CNNConfig {
+        var c = CNNConfig()
+        c.epochs = epochs
+        c.trainSize = 768
+        c.testSize = 96
+        c.batch = 16
+        c.kernel = 5
+        c.filters = 6
+        c.imageSize = 16
+        c.seed = 5
+        c.learningRate = 3e-3
+        c.schedule = .constant
+        return c
+    }
+
+    func testAShortRunLearnsAndWritesEverySnapshotFile() throws {
+        let trainer = try CNNTrainer(config: smallConfig(), runsFolder: folder, name: "short")
+        trainer.log = { _ in }
+        trainer.showsProgress = false
+        let metrics = try trainer.run()
+        print(metrics.map { String(format: "%.3f/%.2f", $0.trainLoss, $0.gabor.r2Median) })
+        XCTAssertEqual(metrics.map(\.epoch), [0, 1, 2, 3, 4, 5])
+        XCTAssertLessThan(metrics.last!.trainLoss, metrics.first!.trainLoss - 0.05, "loss should fall")
+        // The kernels move from noise toward smooth structure.
+        XCTAssertGreaterThan(metrics.last!.gabor.r2Median, metrics.first!.gabor.r2Median)
+        for epoch in 0...5 {
+            let dir = trainer.store.epochFolder(epoch)
+            for file in ["conv1.npy", "conv1.png", "conv1_luma.png", "conv2.png", "gabor.csv", "gabor.png",
+                         "features.png", "stats.png"] {
+                XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path), "\(epoch)/\(file)")
+            }
+        }
+        let conv1 = try NPY.read(from: trainer.store.epochFolder(5).appendingPathComponent("conv1.npy"))
+        XCTAssertEqual(conv1.shape, [6, 3, 5, 5])
+        XCTAssertEqual(conv1.values, trainer.model.conv1.weight.data)
+        let table = try MetricsTable.read(from: trainer.store.metricsURL)
+        XCTAssertEqual(table.rows.count, 6)
+        for column in ["epoch", "train_loss", "train_acc", "test_acc", "gabor_r2_median", "gabor_r2_iqr",
+                       "osi_median", "gabor_frac", "seconds"] {
+            XCTAssertTrue(table.columns.contains(column), column)
+        }
+        let gaborCSV = try String(contentsOf: trainer.store.epochFolder(5).appendingPathComponent("gabor.csv"), encoding: .utf8)
+        XCTAssertEqual(gaborCSV.split(separator: "\n").count, 7)
+        XCTAssertEqual(trainer.store.manifest.status, .completed)
+    }
+
+    func testResumingContinuesToTheSameNumbers() throws {
+        let config = smallConfig(epochs: 2)
+        let straight = try CNNTrainer(config: config, runsFolder: folder, name: "straight")
+        straight.log = { _ in }
+        straight.showsProgress = false
+        try straight.run()
+
+        let first = try CNNTrainer(config: config, runsFolder: folder, name: "stopped")
+        first.log = { _ in }
+        first.showsProgress = false
+        try first.run(stoppingAfter: 1)
+        XCTAssertEqual(first.store.manifest.status, .interrupted)
+
+        let resumed = try CNNTrainer.resume(first.store.folder)
+        resumed.log = { _ in }
+        resumed.showsProgress = false
+        XCTAssertEqual(resumed.epoch, 1)
+        try resumed.run()
+        for ((name, a), (_, b)) in zip(straight.model.network.namedParameters, resumed.model.network.namedParameters) {
+            XCTAssertEqual(a.data, b.data, "parameter \(name) differs after resuming")
+        }
+        let rows = try MetricsTable.read(from: resumed.store.metricsURL).rows
+        let straightRows = try MetricsTable.read(from: straight.store.metricsURL).rows
+        XCTAssertEqual(rows.count, 3)
+        XCTAssertEqual(rows.map { $0[2] }, straightRows.map { $0[2] }, "train accuracy per epoch")
+    }
+
+    func testBadOptionsAreRefusedWithASentence() {
+        var c = CNNConfig()
+        c.epochs = 0
+        XCTAssertThrowsError(try c.validate()) {
+            XCTAssertEqual("\($0)", "--epochs must be a positive whole number, not 0.")
+        }
+        c = CNNConfig()
+        c.batch = -3
+        XCTAssertThrowsError(try c.validate()) { XCTAssertEqual("\($0)", "--batch must be a positive whole number, not -3.") }
+        c = CNNConfig()
+        c.kernel = 4
+        XCTAssertThrowsError(try c.validate()) { XCTAssertEqual("\($0)", "--kernel must be an odd size from 1 to 15, not 4.") }
+        c = CNNConfig()
+        c.learningRate = -1
+        XCTAssertThrowsError(try c.validate()) { XCTAssertEqual("\($0)", "--lr must be a positive number, not -1.0.") }
+    }
+
+    func testModelSummaryOfCNNA() {
+        var rng = SeededRandom(seed: 0)
+        let summary = CNNTrainer.modelSummary(CNNA(rng: &rng), config: CNNConfig())
+        XCTAssertEqual(summary.totalParameters, 2_368 + 12_832 + 131_136 + 390)
+        XCTAssertEqual(summary.receptiveField, 16)
+        XCTAssertEqual(summary.rows.first?.output, [16, 32, 32])
+        XCTAssertEqual(summary.rows.last?.output, [6])
+    }
+}
