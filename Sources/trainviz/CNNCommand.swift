@@ -24,14 +24,14 @@ struct CNNCommand: ParsableCommand {
     var testSize: Int = 2_000
     @Option(help: "Images per batch.")
     var batch: Int = 64
-    @Option(help: "Optimizer: adamw, adam or sgd.")
-    var optimizer: String = "adamw"
+    @Option(help: "Optimizer: sgd (momentum 0.9), adamw or adam.")
+    var optimizer: String = "sgd"
     @Option(help: "Learning rate (default: 2e-3 for adamw, 1e-3 for adam, 1e-2 for sgd).")
     var lr: Float?
     @Option(name: .customLong("weight-decay"),
-            help: "Weight decay of the first layer (default: 0.5 decoupled for adamw, 0 for adam, 5e-4 for sgd).")
+            help: "Weight decay of the first layer (default: 0.03 for sgd, 1 (decoupled) for adamw, 0 for adam).")
     var weightDecay: Float?
-    @Option(name: .customLong("other-decay"), help: "Weight decay of the other layers (default: 1e-4 for adamw, 0 for adam, 5e-4 for sgd).")
+    @Option(name: .customLong("other-decay"), help: "Weight decay of the other layers (default: 5e-4 for sgd, 0.05 for adamw, 0 for adam).")
     var otherDecay: Float?
     @Option(help: "Learning-rate schedule: cosine (anneal to zero) or constant.")
     var schedule: String = "cosine"

@@ -27,7 +27,10 @@ final class CNNTrainerTests: XCTestCase {
         c.filters = 6
         c.imageSize = 16
         c.seed = 5
+        c.optimizer = .adamw
         c.learningRate = 3e-3
+        c.weightDecay = 0.5
+        c.otherDecay = 1e-4
         c.schedule = .constant
         return c
     }
@@ -37,7 +40,6 @@ final class CNNTrainerTests: XCTestCase {
         trainer.log = { _ in }
         trainer.showsProgress = false
         let metrics = try trainer.run()
-        print(metrics.map { String(format: "%.3f/%.2f", $0.trainLoss, $0.gabor.r2Median) })
         XCTAssertEqual(metrics.map(\.epoch), [0, 1, 2, 3, 4, 5])
         XCTAssertLessThan(metrics.last!.trainLoss, metrics.first!.trainLoss - 0.05, "loss should fall")
         // The kernels move from noise toward smooth structure.

@@ -15,17 +15,17 @@ public enum LearningRateSchedule: String, CaseIterable, Sendable {
 
 /// Everything that determines a `trainviz cnn` run (DESIGN.md §1).
 ///
-/// The default recipe — AdamW at lr 2e-3 with decoupled weight decay 0.5 on the first
-/// layer alone and 1e-4 elsewhere, batch 64 — is the one that makes oriented, smooth
-/// first-layer kernels emerge within 20 epochs on the synthetic shapes; the README
-/// records the measurements behind it.
+/// The default recipe — SGD with momentum 0.9 at lr 0.01, cosine-annealed, weight decay
+/// 0.03 on the first layer's weights and 5e-4 elsewhere, batch 64 — is the one that, of
+/// those measured on these synthetic shapes, gave the smoothest, most oriented first-layer
+/// kernels while keeping test accuracy above 0.90; the README records the measurements.
 public struct CNNConfig: Equatable, Sendable {
     public var epochs = 20
     public var seed: UInt64 = 0
     public var trainSize = 10_000
     public var testSize = 2_000
     public var batch = 64
-    public var optimizer = OptimizerKind.adamw
+    public var optimizer = OptimizerKind.sgd
     /// Learning rate; `nil` takes the optimizer's default (`defaultLearningRate`).
     public var learningRate: Float?
     /// Weight decay of the first layer; `nil` takes the optimizer's default.
@@ -54,12 +54,12 @@ public struct CNNConfig: Equatable, Sendable {
 
     /// The first layer's weight decay in force.
     public var effectiveWeightDecay: Float {
-        weightDecay ?? [.adamw: 0.5, .adam: 0, .sgd: 5e-4][optimizer]!
+        weightDecay ?? [.adamw: 1, .adam: 0, .sgd: 0.03][optimizer]!
     }
 
     /// The other layers' weight decay in force.
     public var effectiveOtherDecay: Float {
-        otherDecay ?? [.adamw: 1e-4, .adam: 0, .sgd: 5e-4][optimizer]!
+        otherDecay ?? [.adamw: 0.05, .adam: 0, .sgd: 5e-4][optimizer]!
     }
 
     /// Checks every field, naming the first bad one in a sentence for the user.
