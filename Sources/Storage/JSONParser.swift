@@ -161,7 +161,7 @@ struct JSONParser {
         }
     }
 
-    /// The UTF-8 bytes of a `\uXXXX` escape (the `\u` already read), joining surrogate pairs.
+    /// The UTF-8 bytes of a `\u` escape and its four hex digits (the `\u` already read), joining surrogate pairs.
     private mutating func parseUnicodeEscape() throws -> [UInt8] {
         var code = try parseHex4()
         if (0xD800..<0xDC00).contains(code) {
