@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import XCTest
 @testable import Experiments
 
@@ -56,5 +57,29 @@ final class ShapesTests: XCTestCase {
         try bytes.write(to: URL(fileURLWithPath: path))
         try Data(data.labels.map { UInt8($0) }).write(to: URL(fileURLWithPath: path + ".labels"))
         XCTAssertEqual(bytes.count, 72 * 3072 * 4)
+    }
+}
+
+final class ShapesPreviewTests: XCTestCase {
+    func testPreviewAndExportAreWrittenAndLabelled() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shapes-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try ShapesPreview.write(count: 18, seed: 4, to: folder, export: true)
+        let sheet = try Image(contentsOfPNG: folder.appendingPathComponent("shapes-preview.png").path)
+        XCTAssertGreaterThan(sheet.width, 3 * 4 * 32)
+        let csv = try String(contentsOf: folder.appendingPathComponent("shapes-seed4/labels.csv"), encoding: .utf8)
+        let rows = csv.split(separator: "\n")
+        XCTAssertEqual(rows.count, 19)
+        let data = ShapesGenerator.generate(count: 18, seed: 4)
+        XCTAssertEqual(rows[1], "00000.png,\(data.labels[0]),\(ShapeClass(rawValue: data.labels[0])!)")
+        let first = try Image(contentsOfPNG: folder.appendingPathComponent("shapes-seed4/00000.png").path)
+        XCTAssertEqual(first.pixels.count, ShapesPreview.image(data, 0).pixels.count)
+        for (a, b) in zip(first.pixels, ShapesPreview.image(data, 0).pixels) { XCTAssertEqual(a, b, accuracy: 0.5 / 255 + 1e-6) }
+    }
+
+    func testZeroCountIsRefused() {
+        XCTAssertThrowsError(try ShapesPreview.write(count: 0, seed: 0, to: URL(fileURLWithPath: "/tmp/unused"), export: false)) {
+            XCTAssertEqual("\($0)", "--count must be a positive whole number, not 0.")
+        }
     }
 }

@@ -1,0 +1,63 @@
+import Foundation
+import Imaging
+import Storage
+
+/// What `trainviz shapes` writes: a labelled preview sheet of the synthetic data and,
+/// optionally, every image as a PNG with a `labels.csv`.
+public enum ShapesPreview {
+    /// A sheet with one row per class and `perClass` samples in each, upscaled ×4,
+    /// the class name at the start of each row.
+    public static func sheet(_ data: ShapesDataset, perClass: Int = 12) -> Image {
+        let classes = ShapeClass.allCases
+        var rows: [Image] = []
+        for shape in classes {
+            let indices = data.labels.indices.filter { data.labels[$0] == shape.rawValue }.prefix(perClass)
+            let tiles = indices.map { image(data, $0) }
+            guard !tiles.isEmpty else { continue }
+            let grid = ImageGrid(columns: perClass, padding: 2, padColor: .white, scaling: .none, upscale: 4).render(tiles)
+            var label = Canvas(width: 110, height: grid.height, background: .white)
+            label.drawText(shape.description, x: 4, y: grid.height / 2, color: .black, scale: 2,
+                           anchor: TextAnchor(horizontal: 0, vertical: 0.5))
+            rows.append(Figure.row([label.image, grid], gap: 0))
+        }
+        return Figure.titled(Figure.column(rows, gap: 0),
+                             "synthetic shapes: \(data.count) images, \(data.size)×\(data.size), one row per class")
+    }
+
+    /// Image `index` of `data` as an `Image` in [0, 1].
+    public static func image(_ data: ShapesDataset, _ index: Int) -> Image {
+        let plane = data.size * data.size
+        var pixels = [Float](repeating: 0, count: plane * data.channels)
+        for p in 0..<plane {
+            for c in 0..<data.channels {
+                pixels[p * data.channels + c] = data.images[index * data.imageStride + c * plane + p]
+            }
+        }
+        return Image(width: data.size, height: data.size, channels: data.channels, pixels: pixels)
+    }
+
+    /// Writes `shapes-preview.png` into `folder` and, with `export`, `shapes-<seed>/NNNNN.png`
+    /// plus `labels.csv`. Returns the paths written.
+    @discardableResult
+    public static func write(count: Int, seed: UInt64, to folder: URL, export: Bool) throws -> [URL] {
+        guard count > 0 else { throw CNNError.invalidOption("--count must be a positive whole number, not \(count).") }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let data = ShapesGenerator.generate(count: count, seed: seed)
+        let preview = folder.appendingPathComponent("shapes-preview.png")
+        try sheet(data).write(toPNG: preview.path)
+        var written = [preview]
+        if export {
+            let dir = folder.appendingPathComponent("shapes-seed\(seed)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            var csv = "file,label,class\n"
+            for i in 0..<data.count {
+                let name = String(format: "%05d.png", i)
+                try image(data, i).write(toPNG: dir.appendingPathComponent(name).path)
+                csv += "\(name),\(data.labels[i]),\(ShapeClass(rawValue: data.labels[i])!)\n"
+            }
+            try AtomicFile.write(Data(csv.utf8), to: dir.appendingPathComponent("labels.csv"))
+            written.append(dir)
+        }
+        return written
+    }
+}
