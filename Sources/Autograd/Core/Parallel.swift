@@ -1,24 +1,15 @@
 import Dispatch
 import Foundation
-#if canImport(Accelerate)
-import Accelerate
-#else
-import CBLAS
-#endif
 
 /// How many threads the library's own loops and BLAS may use.
 public enum Parallelism {
     nonisolated(unsafe) private static var _threads = ProcessInfo.processInfo.activeProcessorCount
 
-    /// Worker threads for the library's loops and for BLAS (default: all cores).
+    /// Worker threads for the library's loops and for large BLAS products (default:
+    /// all cores). `sgemm` applies it to BLAS product by product.
     public static var threads: Int {
         get { _threads }
-        set {
-            _threads = max(1, newValue)
-            #if !canImport(Accelerate)
-            openblas_set_num_threads(Int32(_threads))
-            #endif
-        }
+        set { _threads = max(1, newValue) }
     }
 
     /// Splits `0..<count` into at most `threads` contiguous chunks of at least

@@ -1,9 +1,3 @@
-#if canImport(Accelerate)
-import Accelerate
-#else
-import CBLAS
-#endif
-
 // 2-D convolution as im2col + sgemm, one image at a time.
 //
 // Per image n (x_n [C, H, W], cols_n = im2col(x_n) [C·KH·KW, OH·OW]):
@@ -246,22 +240,15 @@ private func imageChunkCount(_ g: ConvGeometry) -> Int {
 }
 
 /// Runs `body(chunk, images)` for `imageChunkCount(g)` consecutive slices of the
-/// batch, concurrently. While several workers run, BLAS is single-threaded so the
-/// workers do not compete with BLAS's own threads for the cores. (OpenBLAS's
-/// thread count is process-wide: convolutions must not run concurrently with
-/// other BLAS work that relies on it.)
+/// batch, concurrently. The per-image products are far below
+/// `BLASSetup.threadedMinimum`, so each runs on its worker's thread alone and the
+/// workers never compete with BLAS's own threads for the cores.
 private func forEachImageChunk(_ g: ConvGeometry, _ body: (Int, Range<Int>) -> Void) {
     let chunks = imageChunkCount(g)
     if chunks == 1 {
         body(0, 0..<g.batch)
         return
     }
-    #if !canImport(Accelerate)
-    // Restore whatever count was set before (a trainer may keep BLAS at one thread).
-    let blasThreads = openblas_get_num_threads()
-    if blasThreads != 1 { openblas_set_num_threads(1) }
-    defer { if blasThreads != 1 { openblas_set_num_threads(blasThreads) } }
-    #endif
     Parallelism.forEachChunk(chunks) { range in
         for chunk in range {
             body(chunk, (g.batch * chunk / chunks)..<(g.batch * (chunk + 1) / chunks))
