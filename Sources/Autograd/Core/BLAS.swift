@@ -8,12 +8,14 @@ import CBLAS
 /// `op(A)` is `m × k` and `op(B)` is `k × n`, on `cblas_sgemm` (OpenBLAS on Linux,
 /// Accelerate on Apple platforms).
 ///
-/// Products smaller than `BLASSetup.threadedMinimum` (m·n·k) run on the calling thread
-/// alone; larger ones use `Parallelism.threads` BLAS threads. (OpenBLAS's helper threads
-/// spin for tens of milliseconds after every threaded call, stealing a core from the
-/// library's own workers: measured on a CNN-A step, 19 ms with fc-sized products
-/// threaded, 14.6 ms without.) Call it from several threads at once only with
-/// products below that size.
+/// Threads: products of at least `BLASSetup.threadedMinimum` (m·n·k) use
+/// `Parallelism.threads` BLAS threads; from `BLASSetup.splitMinimum` up, the rows (or
+/// columns) of C are split among `Parallelism.forEachChunk` workers, each running
+/// BLAS on its own thread; smaller ones, and every product called from inside a
+/// worker, run on the calling thread alone. (OpenBLAS's helper threads spin for tens
+/// of milliseconds after every threaded call, stealing a core from the library's own
+/// workers: measured on a CNN-A step, 19 ms with fc-sized products threaded by
+/// OpenBLAS, 14.6 ms without.)
 ///
 /// - Parameters:
 ///   - transA: read `A` (stored `k × m`, leading dimension `lda`) transposed.
@@ -33,7 +35,25 @@ public func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k:
         for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
         return
     }
-    BLASSetup.prepare(work: m * n * k)
+    let work = m * n * k
+    if work >= BLASSetup.splitMinimum, work < BLASSetup.threadedMinimum,
+       Parallelism.threads > 1, !Parallelism.isInsideWorker, max(m, n) >= 2 * Parallelism.threads {
+        // Mid-sized: one block of C's rows (or columns) per worker, each on one BLAS thread.
+        let splitRows = m >= n
+        Parallelism.forEachChunk(splitRows ? m : n) { r in
+            if splitRows {
+                sgemm(transA: transA, transB: transB, m: r.count, n: n, k: k, alpha: alpha,
+                      a + (transA ? r.lowerBound : r.lowerBound * lda), lda: lda, b, ldb: ldb,
+                      beta: beta, c + r.lowerBound * ldc, ldc: ldc)
+            } else {
+                sgemm(transA: transA, transB: transB, m: m, n: r.count, k: k, alpha: alpha,
+                      a, lda: lda, b + (transB ? r.lowerBound * ldb : r.lowerBound), ldb: ldb,
+                      beta: beta, c + r.lowerBound, ldc: ldc)
+            }
+        }
+        return
+    }
+    BLASSetup.prepare(work: work)
     cblas_sgemm(CblasRowMajor,
                 transA ? CblasTrans : CblasNoTrans,
                 transB ? CblasTrans : CblasNoTrans,
@@ -46,12 +66,16 @@ public enum BLASSetup {
     /// The smallest product, in m·n·k, that BLAS may spread over several threads (2²⁶,
     /// about 134 MFLOP: far above any product of a small CNN's training step).
     public static let threadedMinimum = 1 << 26
+    /// The smallest product, in m·n·k, split among the library's workers (2²², about
+    /// 8 MFLOP, some 80 µs on one core: CNN-A's fully connected layer, not its
+    /// per-image convolution products, which already run one per worker).
+    public static let splitMinimum = 1 << 22
 
     /// Sets BLAS's thread count for a product of `work` = m·n·k multiply-adds.
     @inline(__always)
     static func prepare(work: Int) {
         #if !canImport(Accelerate)
-        let wanted = Int32(work >= threadedMinimum ? Parallelism.threads : 1)
+        let wanted = Int32(work >= threadedMinimum && !Parallelism.isInsideWorker ? Parallelism.threads : 1)
         if openblas_get_num_threads() != wanted { openblas_set_num_threads(wanted) }
         #endif
     }

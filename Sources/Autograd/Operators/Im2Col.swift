@@ -138,8 +138,39 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ workspace: ConvWorks
 private func copyRows(from src: UnsafePointer<Float>, stride: Int, to dst: UnsafeMutablePointer<Float>,
                       rows: Int, length: Int) {
     for r in 0..<rows {
-        let s = src + r * stride, d = dst + r * length
-        for t in 0..<length { d[t] = s[t] }
+        let s = UnsafeRawPointer(src + r * stride), d = UnsafeMutableRawPointer(dst + r * length)
+        // 16 lanes at a time, then the tail: whole-vector moves instead of a loop per float.
+        var t = 0
+        while t + 16 <= length {
+            d.storeBytes(of: s.loadUnaligned(fromByteOffset: 4 * t, as: SIMD16<Float>.self),
+                         toByteOffset: 4 * t, as: SIMD16<Float>.self)
+            t += 16
+        }
+        while t < length {
+            d.storeBytes(of: s.load(fromByteOffset: 4 * t, as: Float.self), toByteOffset: 4 * t, as: Float.self)
+            t += 1
+        }
+    }
+}
+
+/// Adds `rows` dense runs of `length` floats onto runs `stride` apart in `dst`.
+@inline(__always)
+private func addRows(from src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, stride: Int,
+                     rows: Int, length: Int) {
+    for r in 0..<rows {
+        let s = UnsafeRawPointer(src + r * length), d = UnsafeMutableRawPointer(dst + r * stride)
+        var t = 0
+        while t + 16 <= length {
+            let sum = d.loadUnaligned(fromByteOffset: 4 * t, as: SIMD16<Float>.self)
+                + s.loadUnaligned(fromByteOffset: 4 * t, as: SIMD16<Float>.self)
+            d.storeBytes(of: sum, toByteOffset: 4 * t, as: SIMD16<Float>.self)
+            t += 16
+        }
+        while t < length {
+            let sum = d.load(fromByteOffset: 4 * t, as: Float.self) + s.load(fromByteOffset: 4 * t, as: Float.self)
+            d.storeBytes(of: sum, toByteOffset: 4 * t, as: Float.self)
+            t += 1
+        }
     }
 }
 
@@ -161,12 +192,12 @@ func col2im(_ g: ConvGeometry, _ workspace: ConvWorkspace, _ x: UnsafeMutablePoi
         let plane = target + c * g.paddedHeight * pw
         for i in 0..<g.kernelHeight {
             for j in 0..<g.kernelWidth {
-                for oh in 0..<g.outHeight {
-                    let src = row + oh * outWidth
-                    let dst = plane + (oh * s + i) * pw + j
-                    if s == 1 {
-                        for ow in 0..<outWidth { dst[ow] += src[ow] }
-                    } else {
+                if s == 1 {
+                    addRows(from: row, to: plane + i * pw + j, stride: pw, rows: g.outHeight, length: outWidth)
+                } else {
+                    for oh in 0..<g.outHeight {
+                        let src = row + oh * outWidth
+                        let dst = plane + (oh * s + i) * pw + j
                         for ow in 0..<outWidth { dst[ow &* s] += src[ow] }
                     }
                 }
