@@ -8,14 +8,14 @@ import CBLAS
 /// `op(A)` is `m × k` and `op(B)` is `k × n`, on `cblas_sgemm` (OpenBLAS on Linux,
 /// Accelerate on Apple platforms).
 ///
-/// Threads: products of at least `BLASSetup.threadedMinimum` (m·n·k) use
-/// `Parallelism.threads` BLAS threads; from `BLASSetup.splitMinimum` up, the rows (or
-/// columns) of C are split among `Parallelism.forEachChunk` workers, each running
-/// BLAS on its own thread; smaller ones, and every product called from inside a
-/// worker, run on the calling thread alone. (OpenBLAS's helper threads spin for tens
-/// of milliseconds after every threaded call, stealing a core from the library's own
-/// workers: measured on a CNN-A step, 19 ms with fc-sized products threaded by
-/// OpenBLAS, 14.6 ms without.)
+/// Threads: BLAS itself always runs single-threaded. A product of at least
+/// `BLASSetup.splitMinimum` (m·n·k), called from outside a `Parallelism` worker, is
+/// split into one block of C's rows (or columns, whichever dimension is larger) per
+/// worker; everything else runs on the calling thread. (OpenBLAS's own helper threads
+/// spin for tens of milliseconds after every threaded call, stealing a core from the
+/// library's workers: measured on a CNN-A step, 19 ms with its fc products threaded
+/// by OpenBLAS, 14.6 ms without; a conv1 forward right after a threaded 1024³
+/// product took 4–11 ms instead of 2.1.)
 ///
 /// - Parameters:
 ///   - transA: read `A` (stored `k × m`, leading dimension `lda`) transposed.
@@ -35,10 +35,9 @@ public func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k:
         for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
         return
     }
-    let work = m * n * k
-    if work >= BLASSetup.splitMinimum, work < BLASSetup.threadedMinimum,
-       Parallelism.threads > 1, !Parallelism.isInsideWorker, max(m, n) >= 2 * Parallelism.threads {
-        // Mid-sized: one block of C's rows (or columns) per worker, each on one BLAS thread.
+    BLASSetup.singleThreaded()
+    if m * n * k >= BLASSetup.splitMinimum, Parallelism.threads > 1, !Parallelism.isInsideWorker,
+       max(m, n) >= 2 * Parallelism.threads {
         let splitRows = m >= n
         Parallelism.forEachChunk(splitRows ? m : n) { r in
             if splitRows {
@@ -53,7 +52,6 @@ public func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k:
         }
         return
     }
-    BLASSetup.prepare(work: work)
     cblas_sgemm(CblasRowMajor,
                 transA ? CblasTrans : CblasNoTrans,
                 transB ? CblasTrans : CblasNoTrans,
@@ -61,22 +59,20 @@ public func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k:
                 a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
-/// Process-wide BLAS settings, applied product by product.
+/// How `sgemm` shares products among threads.
 public enum BLASSetup {
-    /// The smallest product, in m·n·k, that BLAS may spread over several threads (2²⁶,
-    /// about 134 MFLOP: far above any product of a small CNN's training step).
-    public static let threadedMinimum = 1 << 26
     /// The smallest product, in m·n·k, split among the library's workers (2²², about
     /// 8 MFLOP, some 80 µs on one core: CNN-A's fully connected layer, not its
     /// per-image convolution products, which already run one per worker).
     public static let splitMinimum = 1 << 22
 
-    /// Sets BLAS's thread count for a product of `work` = m·n·k multiply-adds.
+    /// Keeps OpenBLAS on the calling thread (set once, before the first product).
     @inline(__always)
-    static func prepare(work: Int) {
+    static func singleThreaded() { _ = blasThreadsSet }
+
+    private static let blasThreadsSet: Void = {
         #if !canImport(Accelerate)
-        let wanted = Int32(work >= threadedMinimum && !Parallelism.isInsideWorker ? Parallelism.threads : 1)
-        if openblas_get_num_threads() != wanted { openblas_set_num_threads(wanted) }
+        openblas_set_num_threads(1)
         #endif
-    }
+    }()
 }
