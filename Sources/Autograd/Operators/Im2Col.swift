@@ -100,12 +100,12 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ workspace: ConvWorks
             let plane = padded + c * g.paddedHeight * pw
             plane.update(repeating: 0, count: p * pw)
             for h in 0..<g.height {
-                let src = x + (c * g.height + h) * g.width
                 let dst = plane + (h + p) * pw
-                for w in 0..<p { dst[w] = 0 }
-                for w in 0..<g.width { dst[p + w] = src[w] }
-                for w in (p + g.width)..<pw { dst[w] = 0 }
+                dst.update(repeating: 0, count: p)
+                (dst + p + g.width).update(repeating: 0, count: p)
             }
+            copyRows(from: x + c * g.inPlane, stride: g.width, to: plane + p * pw + p, toStride: pw,
+                     rows: g.height, length: g.width)
             (plane + (p + g.height) * pw).update(repeating: 0, count: p * pw)
         }
         source = UnsafePointer(padded)
@@ -119,7 +119,8 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ workspace: ConvWorks
         for i in 0..<g.kernelHeight {
             for j in 0..<g.kernelWidth {
                 if s == 1 {
-                    copyRows(from: plane + i * pw + j, stride: pw, to: row, rows: g.outHeight, length: outWidth)
+                    copyRows(from: plane + i * pw + j, stride: pw, to: row, toStride: outWidth,
+                             rows: g.outHeight, length: outWidth)
                 } else {
                     for oh in 0..<g.outHeight {
                         let src = plane + (oh * s + i) * pw + j
@@ -133,12 +134,13 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ workspace: ConvWorks
     }
 }
 
-/// Copies `rows` runs of `length` floats, `stride` apart in the source, into a dense block.
+/// Copies `rows` runs of `length` floats, `stride` apart in the source, to runs
+/// `toStride` apart in the destination.
 @inline(__always)
 private func copyRows(from src: UnsafePointer<Float>, stride: Int, to dst: UnsafeMutablePointer<Float>,
-                      rows: Int, length: Int) {
+                      toStride: Int, rows: Int, length: Int) {
     for r in 0..<rows {
-        let s = UnsafeRawPointer(src + r * stride), d = UnsafeMutableRawPointer(dst + r * length)
+        let s = UnsafeRawPointer(src + r * stride), d = UnsafeMutableRawPointer(dst + r * toStride)
         // 16 lanes at a time, then the tail: whole-vector moves instead of a loop per float.
         var t = 0
         while t + 16 <= length {
