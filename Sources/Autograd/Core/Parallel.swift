@@ -5,8 +5,8 @@ import Foundation
 public enum Parallelism {
     nonisolated(unsafe) private static var _threads = ProcessInfo.processInfo.activeProcessorCount
 
-    /// Worker threads for the library's loops and for large BLAS products (default:
-    /// all cores). `sgemm` applies it to BLAS product by product.
+    /// Worker threads for the library's loops (default: all cores). `sgemm` splits
+    /// large products among this many workers; BLAS itself stays single-threaded.
     public static var threads: Int {
         get { _threads }
         set { _threads = max(1, newValue) }

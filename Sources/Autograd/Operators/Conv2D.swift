@@ -244,9 +244,8 @@ private func imageChunkCount(_ g: ConvGeometry) -> Int {
 }
 
 /// Runs `body(chunk, images)` for `imageChunkCount(g)` consecutive slices of the
-/// batch, concurrently. The per-image products are far below
-/// `BLASSetup.threadedMinimum`, so each runs on its worker's thread alone and the
-/// workers never compete with BLAS's own threads for the cores.
+/// batch, concurrently. Inside a worker every `sgemm` runs on that worker's thread
+/// alone (see `sgemm`), so the workers never compete with BLAS threads for the cores.
 private func forEachImageChunk(_ g: ConvGeometry, _ body: (Int, Range<Int>) -> Void) {
     let chunks = imageChunkCount(g)
     if chunks == 1 {
