@@ -55,6 +55,18 @@ final class LayerTests: XCTestCase {
         }
     }
 
+    func testSequentialRunsReluBeforeMaxPoolAsTheFusedOp() {
+        var rng = SeededRandom(seed: 45)
+        let model = Sequential(ReLU(), MaxPool2D(kernel: 2), ReLU(), Flatten())
+        let x = Tensor.randn([2, 3, 8, 8], using: &rng, requiresGrad: true)
+        let fused = model(x, upTo: 2)
+        XCTAssertEqual(fused.op, "reluMaxPool2d")
+        XCTAssertEqual(fused.data, x.relu().maxPool2d(kernel: 2).data)
+        XCTAssertEqual(model(x, upTo: 1).op, "relu", "a prefix ending at the ReLU must not fuse")
+        XCTAssertEqual(model.activations(x).map(\.op), ["relu", "maxPool2d", "relu", "reshape"])
+        XCTAssertEqual(model(x).data, model.activations(x).last!.data)
+    }
+
     func testSequentialNamesParametersLikeAStateDictAndRunsPrefixes() {
         var rng = SeededRandom(seed: 44)
         let conv1 = Conv2D(inChannels: 3, outChannels: 4, kernelSize: 3, padding: 1, rng: &rng)

@@ -34,6 +34,44 @@ final class MatMulTests: XCTestCase {
         }
     }
 
+    func testSgemmSplitAmongWorkersMatchesTheLoops() {
+        // Products above `splitMinimum`, split by rows (m ≥ n) and by columns (m < n), for
+        // every transpose combination, with padded leading dimensions and beta ≠ 0.
+        let savedThreads = Parallelism.threads
+        Parallelism.threads = 2
+        defer { Parallelism.threads = savedThreads }
+        var rng = SeededRandom(seed: 8)
+        for (m, n, k) in [(80, 48, 1100), (48, 80, 1100)] {
+            XCTAssertGreaterThanOrEqual(m * n * k, BLASSetup.splitMinimum)
+            for ta in [false, true] {
+                for tb in [false, true] {
+                    let (lda, ldb, ldc) = ((ta ? m : k) + 3, (tb ? k : n) + 5, n + 2)
+                    let a = (0..<((ta ? k : m) * lda)).map { _ in rng.nextFloat() - 0.5 }
+                    let b = (0..<((tb ? n : k) * ldb)).map { _ in rng.nextFloat() - 0.5 }
+                    var c = (0..<(m * ldc)).map { _ in rng.nextFloat() - 0.5 }
+                    var expected = c.map(Double.init)
+                    for i in 0..<m {
+                        for j in 0..<n {
+                            var sum = 0.0
+                            for p in 0..<k {
+                                sum += Double(ta ? a[p * lda + i] : a[i * lda + p]) * Double(tb ? b[j * ldb + p] : b[p * ldb + j])
+                            }
+                            expected[i * ldc + j] = 2 * sum + 0.5 * expected[i * ldc + j]
+                        }
+                    }
+                    c.withUnsafeMutableBufferPointer { pc in
+                        sgemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 2, a, lda: lda, b, ldb: ldb,
+                              beta: 0.5, pc.baseAddress!, ldc: ldc)
+                    }
+                    for (index, (x, y)) in zip(c, expected).enumerated() {
+                        XCTAssertEqual(Double(x), y, accuracy: 1e-3, "\(m)×\(n)×\(k) ta \(ta) tb \(tb) at \(index)")
+                        if abs(Double(x) - y) > 1e-3 { return }
+                    }
+                }
+            }
+        }
+    }
+
     func testLinearMatchesPyTorchLayout() {
         let x = Tensor(shape: [1, 2], data: [1, 2])
         let w = Tensor(shape: [3, 2], data: [1, 0, 0, 1, 1, 1])

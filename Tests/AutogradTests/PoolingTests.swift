@@ -3,10 +3,12 @@ import XCTest
 
 final class PoolingTests: XCTestCase {
     /// The pooling configurations checked: (shape, kernel, stride), including the
-    /// kernel-2 stride-2 fast path, overlapping windows and sizes that do not divide.
+    /// kernel-2 stride-2 fast path (with rows of 8 windows or more for its SIMD part, with
+    /// and without windows tiling the plane), overlapping windows and sizes that do not divide.
     private let configurations: [([Int], Int, Int?)] = [
         ([2, 3, 8, 8], 2, nil), ([1, 2, 7, 5], 2, 2), ([2, 1, 6, 9], 3, nil),
         ([1, 2, 7, 6], 3, 1), ([2, 2, 5, 5], 2, 1), ([1, 1, 9, 7], 3, 2), ([1, 3, 4, 4], 1, nil),
+        ([1, 2, 6, 34], 2, nil), ([1, 1, 5, 19], 2, nil),
     ]
 
     /// Loop twin: windows of one plane, visited in row-major order.
@@ -89,6 +91,66 @@ final class PoolingTests: XCTestCase {
         let y = x.maxPool2d(kernel: 2)
         XCTAssertTrue(y.data[0].isNaN)
         XCTAssertEqual(y.data[1], 8)
+    }
+
+    func testMaxPoolingNaNRuleMatchesTheScalarLoopInTheSIMDPath() {
+        // Rows of 10 windows: eight through the SIMD path, two through the scalar loop.
+        // The rule: a later element replaces the best so far when larger or NaN.
+        var rng = SeededRandom(seed: 25)
+        let shape = [2, 1, 4, 20]
+        let values = (0..<shape.product).map { _ in rng.nextInt(below: 5) == 0 ? Float.nan : Float(rng.nextInt(below: 4)) }
+        for relu in [false, true] {
+            let x = Tensor(shape: shape, data: values.map { relu ? $0 - 1.5 : $0 }, requiresGrad: true)
+            let y = relu ? x.reluMaxPool2d(kernel: 2) : x.maxPool2d(kernel: 2)
+            y.backward(seed: [Float](repeating: 1, count: y.count))
+            var expected = [Float](), expectedGrad = [Float](repeating: 0, count: x.count)
+            for window in windows(shape, kernel: 2, stride: nil) {
+                var index = window[0]
+                for i in window.dropFirst() where x.data[i] > x.data[index] || x.data[i].isNaN { index = i }
+                let best = x.data[index]
+                expected.append(relu && best < 0 ? 0 : best)
+                if !relu || best > 0 { expectedGrad[index] += 1 }
+            }
+            for (value, want) in zip(y.data, expected) {
+                XCTAssertTrue(value == want || (value.isNaN && want.isNaN), "relu \(relu): \(value) vs \(want)")
+            }
+            XCTAssertEqual(x.grad, expectedGrad, "relu \(relu)")
+        }
+    }
+
+    // MARK: - Fused ReLU + max pooling
+
+    func testReluMaxPoolMatchesReluThenMaxPoolWithTies() {
+        // Values from {-2, …, 2}: ties and non-positive windows everywhere; integer output
+        // gradients keep every sum exact, so values and gradients must agree exactly.
+        var rng = SeededRandom(seed: 26)
+        for (shape, k, s) in configurations {
+            let values = (0..<shape.product).map { _ in Float(rng.nextInt(below: 5) - 2) }
+            let dy = (0..<(shape.product)).map { _ in Float(rng.nextInt(below: 9) + 1) }
+            let pair = Tensor(shape: shape, data: values, requiresGrad: true)
+            let fused = Tensor(shape: shape, data: values, requiresGrad: true)
+            let yPair = pair.relu().maxPool2d(kernel: k, stride: s)
+            let yFused = fused.reluMaxPool2d(kernel: k, stride: s)
+            XCTAssertEqual(yFused.shape, yPair.shape)
+            XCTAssertEqual(yFused.data, yPair.data, "\(shape) k \(k) s \(s ?? k)")
+            XCTAssertEqual(yFused.op, "reluMaxPool2d")
+            yPair.backward(seed: Array(dy.prefix(yPair.count)))
+            yFused.backward(seed: Array(dy.prefix(yFused.count)))
+            XCTAssertEqual(fused.grad, pair.grad, "\(shape) k \(k) s \(s ?? k)")
+            XCTAssertTrue(fused.grad!.contains { $0 != 0 }, "the test must reach some inputs")
+        }
+    }
+
+    func testReluMaxPoolGradientAgreesWithCentralDifferences() {
+        var rng = SeededRandom(seed: 27)
+        for (shape, k, s) in configurations {
+            // Distinct values 0.1 apart and 0.05 away from ReLU's kink: a ±0.01 step
+            // changes neither a window's maximum nor a sign.
+            let values = rng.permutation(shape.product).map { Float($0) * 0.1 - 1.05 }
+            let x = Tensor(shape: shape, data: values)
+            let check = gradcheck([x], elementwise: true) { $0[0].reluMaxPool2d(kernel: k, stride: s) }
+            XCTAssertTrue(check.passed, "relu max pool \(shape) k \(k) s \(s ?? k): \(check)")
+        }
     }
 
     func testMisuseIsReportedWithShapes() {

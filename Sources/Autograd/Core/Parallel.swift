@@ -1,24 +1,15 @@
 import Dispatch
 import Foundation
-#if canImport(Accelerate)
-import Accelerate
-#else
-import CBLAS
-#endif
 
 /// How many threads the library's own loops and BLAS may use.
 public enum Parallelism {
     nonisolated(unsafe) private static var _threads = ProcessInfo.processInfo.activeProcessorCount
 
-    /// Worker threads for the library's loops and for BLAS (default: all cores).
+    /// Worker threads for the library's loops (default: all cores). `sgemm` splits
+    /// large products among this many workers; BLAS itself stays single-threaded.
     public static var threads: Int {
         get { _threads }
-        set {
-            _threads = max(1, newValue)
-            #if !canImport(Accelerate)
-            openblas_set_num_threads(Int32(_threads))
-            #endif
-        }
+        set { _threads = max(1, newValue) }
     }
 
     /// Splits `0..<count` into at most `threads` contiguous chunks of at least
@@ -27,7 +18,7 @@ public enum Parallelism {
     /// The closure is called once per chunk, never per element.
     public static func forEachChunk(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
-        let chunks = min(threads, max(1, count / max(minChunk, 1)))
+        let chunks = isInsideWorker ? 1 : min(threads, max(1, count / max(minChunk, 1)))
         if chunks == 1 {
             body(0..<count)
             return
@@ -35,7 +26,26 @@ public enum Parallelism {
         DispatchQueue.concurrentPerform(iterations: chunks) { c in
             let start = count * c / chunks
             let end = count * (c + 1) / chunks
-            if start < end { body(start..<end) }
+            guard start < end else { return }
+            let outer = isInsideWorker
+            setInsideWorker(true)
+            defer { setInsideWorker(outer) }
+            body(start..<end)
         }
+    }
+
+    /// Whether the current thread is running a chunk of `forEachChunk` for several
+    /// workers. Nested loops (and `sgemm`) then stay on this thread: the cores are taken.
+    public static var isInsideWorker: Bool { pthread_getspecific(workerKey) != nil }
+
+    private static let workerKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    private static func setInsideWorker(_ inside: Bool) {
+        // Any non-nil pointer means "inside"; the value itself is never read.
+        pthread_setspecific(workerKey, inside ? UnsafeRawPointer(bitPattern: 1) : nil)
     }
 }

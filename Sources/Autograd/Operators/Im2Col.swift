@@ -100,12 +100,12 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ workspace: ConvWorks
             let plane = padded + c * g.paddedHeight * pw
             plane.update(repeating: 0, count: p * pw)
             for h in 0..<g.height {
-                let src = x + (c * g.height + h) * g.width
                 let dst = plane + (h + p) * pw
-                for w in 0..<p { dst[w] = 0 }
-                for w in 0..<g.width { dst[p + w] = src[w] }
-                for w in (p + g.width)..<pw { dst[w] = 0 }
+                dst.update(repeating: 0, count: p)
+                (dst + p + g.width).update(repeating: 0, count: p)
             }
+            copyRows(from: x + c * g.inPlane, stride: g.width, to: plane + p * pw + p, toStride: pw,
+                     rows: g.height, length: g.width)
             (plane + (p + g.height) * pw).update(repeating: 0, count: p * pw)
         }
         source = UnsafePointer(padded)
@@ -119,7 +119,8 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ workspace: ConvWorks
         for i in 0..<g.kernelHeight {
             for j in 0..<g.kernelWidth {
                 if s == 1 {
-                    copyRows(from: plane + i * pw + j, stride: pw, to: row, rows: g.outHeight, length: outWidth)
+                    copyRows(from: plane + i * pw + j, stride: pw, to: row, toStride: outWidth,
+                             rows: g.outHeight, length: outWidth)
                 } else {
                     for oh in 0..<g.outHeight {
                         let src = plane + (oh * s + i) * pw + j
@@ -133,13 +134,45 @@ func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ workspace: ConvWorks
     }
 }
 
-/// Copies `rows` runs of `length` floats, `stride` apart in the source, into a dense block.
+/// Copies `rows` runs of `length` floats, `stride` apart in the source, to runs
+/// `toStride` apart in the destination.
 @inline(__always)
 private func copyRows(from src: UnsafePointer<Float>, stride: Int, to dst: UnsafeMutablePointer<Float>,
-                      rows: Int, length: Int) {
+                      toStride: Int, rows: Int, length: Int) {
     for r in 0..<rows {
-        let s = src + r * stride, d = dst + r * length
-        for t in 0..<length { d[t] = s[t] }
+        let s = UnsafeRawPointer(src + r * stride), d = UnsafeMutableRawPointer(dst + r * toStride)
+        // 16 lanes at a time, then the tail: whole-vector moves instead of a loop per float.
+        var t = 0
+        while t + 16 <= length {
+            d.storeBytes(of: s.loadUnaligned(fromByteOffset: 4 * t, as: SIMD16<Float>.self),
+                         toByteOffset: 4 * t, as: SIMD16<Float>.self)
+            t += 16
+        }
+        while t < length {
+            d.storeBytes(of: s.load(fromByteOffset: 4 * t, as: Float.self), toByteOffset: 4 * t, as: Float.self)
+            t += 1
+        }
+    }
+}
+
+/// Adds `rows` dense runs of `length` floats onto runs `stride` apart in `dst`.
+@inline(__always)
+private func addRows(from src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, stride: Int,
+                     rows: Int, length: Int) {
+    for r in 0..<rows {
+        let s = UnsafeRawPointer(src + r * length), d = UnsafeMutableRawPointer(dst + r * stride)
+        var t = 0
+        while t + 16 <= length {
+            let sum = d.loadUnaligned(fromByteOffset: 4 * t, as: SIMD16<Float>.self)
+                + s.loadUnaligned(fromByteOffset: 4 * t, as: SIMD16<Float>.self)
+            d.storeBytes(of: sum, toByteOffset: 4 * t, as: SIMD16<Float>.self)
+            t += 16
+        }
+        while t < length {
+            let sum = d.load(fromByteOffset: 4 * t, as: Float.self) + s.load(fromByteOffset: 4 * t, as: Float.self)
+            d.storeBytes(of: sum, toByteOffset: 4 * t, as: Float.self)
+            t += 1
+        }
     }
 }
 
@@ -161,12 +194,12 @@ func col2im(_ g: ConvGeometry, _ workspace: ConvWorkspace, _ x: UnsafeMutablePoi
         let plane = target + c * g.paddedHeight * pw
         for i in 0..<g.kernelHeight {
             for j in 0..<g.kernelWidth {
-                for oh in 0..<g.outHeight {
-                    let src = row + oh * outWidth
-                    let dst = plane + (oh * s + i) * pw + j
-                    if s == 1 {
-                        for ow in 0..<outWidth { dst[ow] += src[ow] }
-                    } else {
+                if s == 1 {
+                    addRows(from: row, to: plane + i * pw + j, stride: pw, rows: g.outHeight, length: outWidth)
+                } else {
+                    for oh in 0..<g.outHeight {
+                        let src = row + oh * outWidth
+                        let dst = plane + (oh * s + i) * pw + j
                         for ow in 0..<outWidth { dst[ow &* s] += src[ow] }
                     }
                 }
