@@ -72,7 +72,7 @@ public struct BenchReport: Codable {
         }
         let f = { (x: Double, d: Int) in String(format: "%.\(d)f", x) }
         return [
-            row("workload (\(threads) thread\(threads == 1 ? "" : "s")\(quick ? ", quick" : ""))", "figure", "reference (DESIGN.md §5)"),
+            row("workload (\(threads) thread\(threads == 1 ? "" : "s")\(quick ? ", quick" : ""))", "figure", "DESIGN.md §5 (its machine, not this one)"),
             row("sgemm 2048³ best", f(sgemmGflopsBest, 1) + " GFLOP/s", "numpy/OpenBLAS 179 best, 155 median"),
             row("sgemm 2048³ median", f(sgemmGflopsMedian, 1) + " GFLOP/s", ""),
             row("conv1 3→16 7×7, batch 64: fwd", f(conv1ForwardMs, 2) + " ms", ""),
