@@ -10,7 +10,9 @@ let package = Package(
         .library(name: "Autograd", targets: ["Autograd"]),
         .library(name: "Imaging", targets: ["Imaging"]),
         .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "Splatting", targets: ["Splatting"]),
         .library(name: "Experiments", targets: ["Experiments"]),
+        .library(name: "Replay", targets: ["Replay"]),
         .executable(name: "trainviz", targets: ["trainviz"]),
     ],
     dependencies: [
@@ -27,6 +29,11 @@ let package = Package(
             name: "CPNG",
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
+        ),
+        // giflib (Debian ships no pkg-config file for it).
+        .systemLibrary(
+            name: "CGIF",
+            providers: [.apt(["libgif-dev"]), .brew(["giflib"])]
         ),
         // glibc's mallopt, to keep training buffers in the heap (Linux only).
         .systemLibrary(name: "CMalloc"),
@@ -46,13 +53,21 @@ let package = Package(
         ),
         .target(name: "Imaging", dependencies: ["CPNGShim"]),
         .target(name: "Storage"),
-        .target(name: "Experiments", dependencies: ["Autograd", "Imaging", "Storage"]),
+        // 2D Gaussian splatting: the tile-based rasterizer op and image losses.
+        .target(
+            name: "Splatting",
+            dependencies: ["Autograd"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .target(name: "Experiments", dependencies: ["Autograd", "Imaging", "Storage", "Splatting"]),
+        // `trainviz replay`: frames, GIF and a page from a run folder.
+        .target(name: "Replay", dependencies: ["Imaging", "Storage", "CGIF"]),
 
         // MARK: - Command line
         .executableTarget(
             name: "trainviz",
             dependencies: [
-                "Autograd", "Imaging", "Storage", "Experiments",
+                "Autograd", "Imaging", "Storage", "Splatting", "Experiments", "Replay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,7 +78,9 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "RunStoreFixture"]),
         // A stand-in training loop that StorageTests interrupts with a real SIGINT.
         .executableTarget(name: "RunStoreFixture", dependencies: ["Storage"], path: "Tests/Fixtures/RunStoreFixture"),
+        .testTarget(name: "SplattingTests", dependencies: ["Splatting", "Autograd"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "CGIF", "Experiments", "Imaging", "Storage"]),
     ],
     swiftLanguageModes: [.v5]
 )
