@@ -41,6 +41,10 @@ struct CNNCommand: ParsableCommand {
     var filters: Int = 16
     @Flag(help: "Train on gray images instead of RGB.")
     var gray = false
+    @Option(name: .customLong("conv1-init-scale"), help: "Factor on conv1's initial random weights (below 1: start nearer zero).")
+    var conv1InitScale: Float = 1
+    @Option(name: .customLong("conv1-lr-scale"), help: "Factor on conv1's learning rate.")
+    var conv1LrScale: Float = 1
     @Option(help: "Threads for BLAS and the library's loops (default: all cores).")
     var threads: Int?
     @Option(help: "Continue the run in this folder from its last checkpoint (other options are taken from it).")
@@ -69,6 +73,8 @@ struct CNNCommand: ParsableCommand {
             c.filters = filters
             c.gray = gray
             c.threads = threads
+            c.conv1InitScale = conv1InitScale
+            c.conv1LearningRateScale = conv1LrScale
             return c
         }
     }

@@ -109,6 +109,25 @@ final class CNNTrainerTests: XCTestCase {
         XCTAssertThrowsError(try c.validate()) { XCTAssertEqual("\($0)", "--lr must be a positive number, not -1.0.") }
     }
 
+    func testFirstLayerScalesAreAppliedRecordedAndValidated() throws {
+        var c = smallConfig(epochs: 1)
+        let plain = CNNTrainer.makeModel(c).conv1.weight.data
+        c.conv1InitScale = 0.25
+        c.conv1LearningRateScale = 3
+        let scaled = CNNTrainer.makeModel(c).conv1.weight.data
+        for (a, b) in zip(plain, scaled) { XCTAssertEqual(b, a * 0.25, accuracy: 1e-7) }
+        XCTAssertEqual(try CNNConfig(json: c.json), c)
+        var old = c.json
+        if case .object(var members) = old {  // a manifest written before these options existed
+            members["conv1_init_scale"] = nil
+            members["conv1_lr_scale"] = nil
+            old = .object(members)
+        }
+        XCTAssertEqual(try CNNConfig(json: old).conv1InitScale, 1)
+        c.conv1InitScale = 0
+        XCTAssertThrowsError(try c.validate()) { XCTAssertEqual("\($0)", "--conv1-init-scale must be a positive number, not 0.0.") }
+    }
+
     func testModelSummaryOfCNNA() {
         var rng = SeededRandom(seed: 0)
         let summary = CNNTrainer.modelSummary(CNNA(rng: &rng), config: CNNConfig())

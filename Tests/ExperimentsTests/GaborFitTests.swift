@@ -80,6 +80,25 @@ final class GaborFitTests: XCTestCase {
         XCTAssertEqual(result.label, .other)
         XCTAssertEqual(result.r2, 0)
     }
+
+    /// What OSI ideal patterns reach on a 7×7 support (the README's "OSI ceiling" table; numpy gives the
+    /// same figures): a perfect edge detector tops out near 0.6, because a 7-pixel-long edge has a broad
+    /// spectrum across its orientation; only gratings of several cycles (f ≥ 1/8) go clearly above.
+    func testOSIOfIdealPatternsOnSevenBySeven() {
+        func pattern(_ value: (Double, Double) -> Double) -> [Float] {
+            var k = [Float]()
+            for y in 0..<7 { for x in 0..<7 { k.append(Float(value(Double(x - 3), Double(y - 3)))) } }
+            return k
+        }
+        let step = fitter.analyse(pattern { x, _ in x < 0 ? -1 : x > 0 ? 1 : 0 }, size: 7).osi
+        let oddLow = fitter.analyse(pattern { x, y in exp(-(x * x + y * y) / 8) * sin(2 * .pi * 0.0714 * x) }, size: 7).osi
+        let oddEighth = fitter.analyse(pattern { x, y in exp(-(x * x + y * y) / 8) * sin(2 * .pi * 0.125 * x) }, size: 7).osi
+        let grating = fitter.analyse(pattern { x, y in exp(-(x * x + y * y) / 8) * cos(2 * .pi * 0.25 * x) }, size: 7).osi
+        XCTAssertEqual(step, 0.564, accuracy: 0.01)
+        XCTAssertEqual(oddLow, 0.577, accuracy: 0.01)
+        XCTAssertEqual(oddEighth, 0.629, accuracy: 0.01)
+        XCTAssertEqual(grating, 0.867, accuracy: 0.01)
+    }
 }
 
 final class ClassicalFilterBankTests: XCTestCase {

@@ -44,6 +44,12 @@ public struct CNNConfig: Equatable, Sendable {
     public var threads: Int?
     /// Image side of the synthetic data (a multiple of 4).
     public var imageSize = 32
+    /// Factor on conv1's initial (PyTorch-default) weights: below 1 the kernels start
+    /// closer to zero, so what they become is learned from the data rather than left
+    /// over from the random start.
+    public var conv1InitScale: Float = 1
+    /// Factor on the learning rate of conv1's weights (the schedule applies on top).
+    public var conv1LearningRateScale: Float = 1
 
     public init() {}
 
@@ -84,6 +90,11 @@ public struct CNNConfig: Equatable, Sendable {
             }
         }
         if let threads { try positive(threads, "threads") }
+        for (value, flag) in [(conv1InitScale, "conv1-init-scale"), (conv1LearningRateScale, "conv1-lr-scale")] {
+            guard value > 0, value.isFinite else {
+                throw CNNError.invalidOption("--\(flag) must be a positive number, not \(value).")
+            }
+        }
         guard epochs <= 9999 else { throw CNNError.invalidOption("--epochs can be at most 9999, not \(epochs).") }
     }
 
@@ -108,6 +119,8 @@ public struct CNNConfig: Equatable, Sendable {
         members["gray"] = .bool(gray)
         members["threads"] = threads.map { .int($0) } ?? .null
         members["image_size"] = .int(imageSize)
+        members["conv1_init_scale"] = decimal(conv1InitScale)
+        members["conv1_lr_scale"] = decimal(conv1LearningRateScale)
         return .object(members)
     }
 
@@ -139,6 +152,8 @@ public struct CNNConfig: Equatable, Sendable {
         if case .bool(let flag)? = json["gray"] { gray = flag }
         threads = json["threads"]?.intValue
         imageSize = json["image_size"]?.intValue ?? 32
+        conv1InitScale = json["conv1_init_scale"]?.doubleValue.map(Float.init) ?? 1
+        conv1LearningRateScale = json["conv1_lr_scale"]?.doubleValue.map(Float.init) ?? 1
     }
 }
 

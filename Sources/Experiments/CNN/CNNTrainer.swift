@@ -107,8 +107,13 @@ public final class CNNTrainer {
 
     static func makeModel(_ config: CNNConfig) -> CNNA {
         var rng = SeededRandom(seed: config.seed)
-        return CNNA(inputChannels: config.gray ? 1 : 3, filters: config.filters, kernelSize: config.kernel,
-                    inputSize: config.imageSize, rng: &rng)
+        let model = CNNA(inputChannels: config.gray ? 1 : 3, filters: config.filters, kernelSize: config.kernel,
+                         inputSize: config.imageSize, rng: &rng)
+        if config.conv1InitScale != 1 {
+            let weight = model.conv1.weight
+            for i in weight.data.indices { weight.data[i] *= config.conv1InitScale }
+        }
+        return model
     }
 
     /// Two parameter groups: conv1's weights with the first-layer decay, everything else
@@ -207,6 +212,7 @@ public final class CNNTrainer {
         case .cosine: factor = 0.5 * (1 + Float(cos(Double.pi * Double(step) / Double(max(totalSteps, 1)))))
         }
         for g in optimizer.groups.indices { optimizer.groups[g].learningRate = base * factor }
+        optimizer.groups[0].learningRate *= config.conv1LearningRateScale  // group 0 is conv1's weights
     }
 
     /// Gathers images `indices` of `data` into a batch tensor `[n, C, S, S]`.
