@@ -62,6 +62,12 @@ final class CNNTrainerTests: XCTestCase {
         }
         let gaborCSV = try String(contentsOf: trainer.store.epochFolder(5).appendingPathComponent("gabor.csv"), encoding: .utf8)
         XCTAssertEqual(gaborCSV.split(separator: "\n").count, 7)
+        // The phase-randomised control runs at the first and the last epoch only.
+        for epoch in 0...5 {
+            let path = trainer.store.epochFolder(epoch).appendingPathComponent("gabor_control.csv").path
+            XCTAssertEqual(FileManager.default.fileExists(atPath: path), epoch == 0 || epoch == 5, "epoch \(epoch)")
+        }
+        XCTAssertEqual(metrics.last!.control?.kernels.count, 6)
         XCTAssertEqual(trainer.store.manifest.status, .completed)
     }
 

@@ -51,6 +51,9 @@ struct CNNSnapshot {
 
         // gabor.csv and gabor.png.
         try Data(metrics.gabor.csv.utf8).write(to: folder.appendingPathComponent("gabor.csv"))
+        if let control = metrics.control {
+            try Data(control.csv.utf8).write(to: folder.appendingPathComponent("gabor_control.csv"))
+        }
         try gaborPanel(k: k).write(toPNG: path("gabor.png"))
         try featurePanel().write(toPNG: path("features.png"))
         try statsPanel().write(toPNG: path("stats.png"))

@@ -10,6 +10,9 @@ public struct CNNEpochMetrics {
     public var testAccuracy: Double
     public var testLoss: Double
     public var gabor: GaborSummary
+    /// Each kernel against phase-randomised copies of itself; computed for the first and the
+    /// last epoch only (it costs eight extra fits per kernel).
+    public var control: PhaseControl?
     /// Wall-clock seconds of the epoch's training pass (0 for epoch 0).
     public var seconds: Double
 
@@ -253,9 +256,12 @@ public final class CNNTrainer {
         // Epoch 0 has no training pass: measure the untrained net on part of the training set.
         let trainResult = trainLoss == nil ? evaluate(train, limit: 2_000) : (trainLoss!, trainAccuracy!)
         let gabor = GaborSummary(kernels: model.conv1.weight, fitter: GaborFitter())
+        let control = epoch == 0 || epoch == config.epochs
+            ? PhaseControl(summary: gabor, size: config.kernel, seed: config.seed &+ 0xC0_47_01, fitter: GaborFitter())
+            : nil
         return CNNEpochMetrics(epoch: epoch, trainLoss: trainResult.0, trainAccuracy: trainResult.1,
                                testAccuracy: testResult.accuracy, testLoss: testResult.loss, gabor: gabor,
-                               seconds: seconds)
+                               control: control, seconds: seconds)
     }
 
     // MARK: - Snapshots and checkpoints
@@ -266,6 +272,11 @@ public final class CNNTrainer {
         }
         try store.writeCheckpoint(checkpointTensors(), epoch: metrics.epoch)
         log(metrics.line(epochs: config.epochs))
+        if let control = metrics.control {
+            let beating = control.kernels.filter(\.beatsControl).count
+            log("          phase control: \(beating) of \(control.kernels.count) kernels fit a Gabor better than "
+                + "all 8 phase-randomised copies of themselves")
+        }
     }
 
     /// Parameters (`model.<name>`), optimizer state (`optimizer.<key>`) and the first
