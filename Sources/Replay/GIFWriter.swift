@@ -115,6 +115,7 @@ public final class GIFWriter {
             unlink(temporaryPath)
             throw ReplayError.gifFailed(path: url.path, operation: "EGifCloseFile", reason: GIFWriter.reason(error))
         }
+        chmod(temporaryPath, 0o644) // giflib creates the file readable by its owner only
         guard rename(temporaryPath, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)
