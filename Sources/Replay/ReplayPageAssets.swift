@@ -29,7 +29,7 @@ enum ReplayPageAssets {
         .panels { display: flex; gap: 16px; flex-wrap: wrap; align-items: flex-start; }
         figure { margin: 0; background: #fff; border: 1px solid var(--line); border-radius: 4px; padding: 6px; }
         figcaption { font-size: 13px; color: var(--muted); margin-bottom: 4px; }
-        figure img { display: block; max-width: 100%; image-rendering: pixelated; }
+        figure img { display: block; image-rendering: pixelated; }
         figure.missing img { display: none; }
         figure.missing::after { content: "not in this snapshot"; color: var(--muted); font-size: 13px; }
         #frame { max-width: 100%; image-rendering: auto; border: 1px solid var(--line); background: #fff; }
@@ -80,17 +80,26 @@ enum ReplayPageAssets {
             return ticks;
           }
 
+          // Small pictures (a 64-pixel render) are shown enlarged by a whole factor, pixels kept sharp.
+          function enlarge(img) {
+            var side = Math.max(img.naturalWidth, img.naturalHeight);
+            var factor = side > 0 ? Math.max(1, Math.floor(256 / side)) : 1;
+            img.style.width = (img.naturalWidth * factor) + 'px';
+          }
+
           // Panels: fixed pictures (the target), then the snapshot's pictures.
           var panelBox = document.getElementById('panels');
           (data.fixedPanels || []).forEach(function (p) {
             var fig = el('figure'); fig.appendChild(el('figcaption', '', p.title));
-            var img = el('img'); img.src = p.src; img.alt = p.title; fig.appendChild(img); panelBox.appendChild(fig);
+            var img = el('img'); img.alt = p.title;
+            img.addEventListener('load', function () { enlarge(img); });
+            img.src = p.src; fig.appendChild(img); panelBox.appendChild(fig);
           });
           var panels = data.panels.map(function (p) {
             var fig = el('figure'); fig.appendChild(el('figcaption', '', p.title));
             var img = el('img'); img.alt = p.title;
             img.addEventListener('error', function () { fig.classList.add('missing'); });
-            img.addEventListener('load', function () { fig.classList.remove('missing'); });
+            img.addEventListener('load', function () { fig.classList.remove('missing'); enlarge(img); });
             fig.appendChild(img); panelBox.appendChild(fig);
             return { img: img, file: p.file };
           });

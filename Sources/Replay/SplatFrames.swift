@@ -70,7 +70,7 @@ struct SplatFrames: FrameComposer {
         let panelXs = (0..<3).map { m + $0 * (panelSize.width + gap) }
         self.panelXs = panelXs
         let contentWidth = panelXs[2] + panelSize.width + 12 + barWidth + m
-        width = max(contentWidth, 1100)
+        width = max(contentWidth, 1200)
         chartTop = panelTop + titleHeight + panelSize.height + 24 + FrameStyle.gap
         height = chartTop + FrameStyle.chartHeight + m
         smoothRegions = panelXs.map { PixelRect(x: $0, y: panelTop + titleHeight, width: panelSize.width, height: panelSize.height) }
