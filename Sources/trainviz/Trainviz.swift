@@ -9,7 +9,7 @@ struct Trainviz: ParsableCommand {
         commandName: "trainviz",
         abstract: "Make gradient descent visible: watch CNN kernels and 2D Gaussians learn.",
         version: trainvizVersion,
-        subcommands: [CNNCommand.self, ShapesCommand.self, BenchCommand.self, RunsCommand.self]
+        subcommands: [CNNCommand.self, ShapesCommand.self, BenchCommand.self, RunsCommand.self, ReplayCommand.self]
     )
 
     static func main() {
