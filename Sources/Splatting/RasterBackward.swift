@@ -77,9 +77,12 @@ func rasterizeBackward(_ g: ProjectedGaussians, kind: GaussianShape, bins: TileB
                             var sumGuDx = SIMD16<Float>.zero, sumGuDy = SIMD16<Float>.zero
                             var sumGvDy = SIMD16<Float>.zero
                             colorSums.initialize(repeating: .zero, count: channels)
+                            let uxFirst = l11 * (Float(x0) + 0.5 - mx), uxLast = l11 * (Float(x0 + cols) - 0.5 - mx)
+                            let uxLow = min(uxFirst, uxLast), uxHigh = max(uxFirst, uxLast)
                             for r in r0..<r1 {
                                 let dy = Float(r) + 0.5 - my
                                 let v = l22 * dy
+                                guard rowMayHit(v: v, uShift: l21 * dy, uxLow: uxLow, uxHigh: uxHigh, c2: c2) else { continue }
                                 let u = ux + l21 * dy
                                 let q = u * u + v * v
                                 var w = vectorExp(q * -0.5)

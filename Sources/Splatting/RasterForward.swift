@@ -45,9 +45,12 @@ func rasterizeForward(_ g: ProjectedGaussians, bins: TileBins, height: Int, widt
                             let l11 = chol[3 * i], l21 = chol[3 * i + 1], l22 = chol[3 * i + 2]
                             let r0 = max(y0, Int(boxes[4 * i + 2])), r1 = min(y0 + rows, Int(boxes[4 * i + 3]))
                             let ux = l11 * (xs - mx)
+                            let uxFirst = l11 * (Float(x0) + 0.5 - mx), uxLast = l11 * (Float(x0 + cols) - 0.5 - mx)
+                            let uxLow = min(uxFirst, uxLast), uxHigh = max(uxFirst, uxLast)
                             for r in r0..<r1 {
                                 let dy = Float(r) + 0.5 - my
                                 let v = l22 * dy
+                                guard rowMayHit(v: v, uShift: l21 * dy, uxLow: uxLow, uxHigh: uxHigh, c2: c2) else { continue }
                                 let u = ux + l21 * dy
                                 let q = u * u + v * v
                                 var w = vectorExp(q * -0.5)
@@ -80,4 +83,17 @@ func rasterizeForward(_ g: ProjectedGaussians, bins: TileBins, height: Int, widt
         }
     }
     return image
+}
+
+/// Whether any pixel of a tile row can lie inside the cutoff: u = ux + uShift with ux
+/// between `uxLow` and `uxHigh` across the row's pixels (u is linear in x), and the row is
+/// hit when some u has u² ≤ cutoff² − v². Slightly generous (the per-pixel test decides),
+/// so that rounding never drops a row that holds a pixel inside. Forward and backward
+/// skip exactly the same rows.
+@inline(__always)
+func rowMayHit(v: Float, uShift: Float, uxLow: Float, uxHigh: Float, c2: Float) -> Bool {
+    let room = c2 - v * v
+    guard room >= 0 else { return false }
+    let reach = room.squareRoot() * 1.0001 + 1e-4
+    return uxLow + uShift <= reach && uxHigh + uShift >= -reach
 }
