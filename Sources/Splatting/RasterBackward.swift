@@ -56,13 +56,16 @@ func rasterizeBackward(_ g: ProjectedGaussians, kind: GaussianShape, bins: TileB
                         let tx = tile % bins.tilesX, ty = tile / bins.tilesX
                         let x0 = tx * s, y0 = ty * s
                         let cols = min(s, width - x0), rows = min(s, height - y0)
-                        gTile.initialize(repeating: .zero, count: s * channels)
-                        for row in 0..<rows {
-                            let line = gradBase + ((y0 + row) * width + x0) * channels
-                            for ch in 0..<channels {
-                                var values = SIMD16<Float>.zero
-                                for col in 0..<cols { values[col] = line[col * channels + ch] }
-                                gTile[ch * s + row] = values
+                        guard start[tile] < start[tile + 1] else { continue }
+                        // Planar copy of the tile's gradient: lanes past the right edge stay 0.
+                        if cols < s { gTile.initialize(repeating: .zero, count: s * channels) }
+                        gTile.withMemoryRebound(to: Float.self, capacity: s * s * channels) { gScalars in
+                            for row in 0..<rows {
+                                let line = gradBase + ((y0 + row) * width + x0) * channels
+                                for ch in 0..<channels {
+                                    let lane = gScalars + (ch * s + row) * s
+                                    for col in 0..<cols { lane[col] = line[col * channels + ch] }
+                                }
                             }
                         }
                         let xs = laneCentres + Float(x0)

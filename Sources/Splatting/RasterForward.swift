@@ -8,7 +8,7 @@ let laneCentres = SIMD16<Float>(0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5,
 /// pixel's tile with u² + v² ≤ cutoff², w = exp(−½(u² + v²)).
 ///
 /// Tiles are shared among the workers in ranges of about equal work; each tile accumulates
-/// its 16×16 pixels in registers-sized rows (one `SIMD16<Float>` per tile row and channel)
+/// its 16×16 pixels in rows of one `SIMD16<Float>` per tile row and channel
 /// and writes them once. Each pixel sums its Gaussians in ascending order, so the image is
 /// the same bit for bit whatever the number of threads.
 ///
@@ -37,6 +37,7 @@ func rasterizeForward(_ g: ProjectedGaussians, bins: TileBins, height: Int, widt
                         let tx = tile % bins.tilesX, ty = tile / bins.tilesX
                         let x0 = tx * s, y0 = ty * s
                         let cols = min(s, width - x0), rows = min(s, height - y0)
+                        guard start[tile] < start[tile + 1] else { continue }   // stays black
                         acc.initialize(repeating: .zero, count: s * channels)
                         let xs = laneCentres + Float(x0)
                         for k in start[tile]..<start[tile + 1] {
@@ -65,11 +66,13 @@ func rasterizeForward(_ g: ProjectedGaussians, bins: TileBins, height: Int, widt
                                 }
                             }
                         }
-                        for row in 0..<rows {
-                            let line = outBase + ((y0 + row) * width + x0) * channels
-                            for ch in 0..<channels {
-                                let values = acc[ch * s + row]
-                                for col in 0..<cols { line[col * channels + ch] = values[col] }
+                        acc.withMemoryRebound(to: Float.self, capacity: s * s * channels) { accScalars in
+                            for row in 0..<rows {
+                                let line = outBase + ((y0 + row) * width + x0) * channels
+                                for ch in 0..<channels {
+                                    let lane = accScalars + (ch * s + row) * s
+                                    for col in 0..<cols { line[col * channels + ch] = lane[col] }
+                                }
                             }
                         }
                     }
