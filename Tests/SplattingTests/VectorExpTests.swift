@@ -8,10 +8,10 @@ final class VectorExpTests: XCTestCase {
         var worst = 0.0
         var x: Float = -87
         while x <= 0 {
-            var lanes = SIMD16<Float>()
-            for j in 0..<16 { lanes[j] = min(0, x + Float(j) * 0.000_37) }
+            var lanes = Lanes()
+            for j in 0..<Lanes.scalarCount { lanes[j] = min(0, x + Float(j) * 0.000_37) }
             let y = vectorExp(lanes)
-            for j in 0..<16 {
+            for j in 0..<Lanes.scalarCount {
                 let exact = Foundation.exp(Double(lanes[j]))
                 worst = max(worst, abs(Double(y[j]) - exact) / exact)
             }
@@ -21,13 +21,13 @@ final class VectorExpTests: XCTestCase {
     }
 
     func testSpecialArgumentsStayFinite() {
-        var lanes = SIMD16<Float>(repeating: 0)
+        var lanes = Lanes(repeating: 0)
         lanes[0] = .nan
         lanes[1] = -.infinity
         lanes[2] = -1e30
         lanes[3] = 5   // positive arguments are clamped to 0
         let y = vectorExp(lanes)
-        for j in 0..<16 { XCTAssertTrue(y[j].isFinite && y[j] >= 0, "lane \(j): \(y[j])") }
+        for j in 0..<Lanes.scalarCount { XCTAssertTrue(y[j].isFinite && y[j] >= 0, "lane \(j): \(y[j])") }
         XCTAssertLessThan(y[1], 1e-37)
         XCTAssertEqual(y[3], 1)
         XCTAssertEqual(y[4], 1)
