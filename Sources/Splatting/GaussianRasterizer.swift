@@ -48,10 +48,10 @@ public func rasterizeGaussians(means: Tensor, shape: Tensor, colors: Tensor,
     }
 }
 
-/// The number of Gaussian–pixel pairs `rasterizeGaussians` evaluates for these parameters:
-/// for each (tile, Gaussian) pair, the rows of the tile inside the Gaussian's bounding box
-/// times the tile's width in pixels (each such row is evaluated as a whole). For benchmarks;
-/// compare with N·H·W for dense evaluation.
+/// The number of Gaussian–pixel pairs `rasterizeGaussians` evaluates for these parameters
+/// (its backward pass revisits the same pairs). Each Gaussian is evaluated on whole tile rows
+/// (16 pixels, fewer at the image's right edge) inside its bounding box, except rows its
+/// cutoff ellipse misses. For benchmarks; compare with N·H·W for dense evaluation.
 ///
 /// - Parameters:
 ///   - means: [N, 2].
@@ -69,11 +69,5 @@ public func rasterizedPairCount(means: Tensor, shape: Tensor, height: Int, width
                                      colors: [], count: dims.count, channels: 1,
                                      height: height, width: width, cutoff: cutoff)
     let bins = TileBins(gaussians, height: height, width: width)
-    let s = TileBins.tileSize
-    var pairs = 0
-    for t in 0..<bins.tileCount {
-        let cols = min(s, width - (t % bins.tilesX) * s)
-        pairs += bins.rowCost[t] * cols
-    }
-    return pairs
+    return evaluatedPairCount(gaussians, bins: bins, height: height, width: width, cutoff: cutoff)
 }

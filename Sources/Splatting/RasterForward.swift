@@ -119,3 +119,32 @@ func rowMayHit(v: Float, uShift: Float, uxLow: Float, uxHigh: Float, c2: Float) 
     let reach = room.squareRoot() * 1.0001 + 1e-4
     return uxLow + uShift <= reach && uxHigh + uShift >= -reach
 }
+
+/// The Gaussian–pixel pairs `rasterizeForward` evaluates (and `rasterizeBackward` revisits):
+/// for every row segment it does not skip, the segment's pixels inside the image.
+func evaluatedPairCount(_ g: ProjectedGaussians, bins: TileBins, height: Int, width: Int, cutoff: Float) -> Int {
+    let c2 = cutoff * cutoff
+    let s = TileBins.tileSize, lanes = Lanes.scalarCount
+    var pairs = 0
+    for tile in 0..<bins.tileCount where bins.start[tile] < bins.start[tile + 1] {
+        let x0 = (tile % bins.tilesX) * s, y0 = (tile / bins.tilesX) * s
+        let cols = min(s, width - x0), rows = min(s, height - y0)
+        for k in bins.start[tile]..<bins.start[tile + 1] {
+            let i = Int(bins.indices[k])
+            let mx = g.means[2 * i], my = g.means[2 * i + 1]
+            let l11 = g.chol[3 * i], l21 = g.chol[3 * i + 1], l22 = g.chol[3 * i + 2]
+            let r0 = max(y0, Int(g.boxes[4 * i + 2])), r1 = min(y0 + rows, Int(g.boxes[4 * i + 3]))
+            for left in stride(from: x0, to: x0 + cols, by: lanes) {
+                let right = min(left + lanes, x0 + cols)
+                let (uxLow, uxHigh) = segmentRange(l11: l11, mx: mx, left: left, right: right)
+                for r in r0..<r1 {
+                    let dy = Float(r) + 0.5 - my
+                    if rowMayHit(v: l22 * dy, uShift: l21 * dy, uxLow: uxLow, uxHigh: uxHigh, c2: c2) {
+                        pairs += right - left
+                    }
+                }
+            }
+        }
+    }
+    return pairs
+}

@@ -106,7 +106,8 @@ final class GaussianRasterizerTests: XCTestCase {
         for k in 0..<4 { XCTAssertEqual(results[0][k], results[1][k], "array \(k)") }
     }
 
-    /// The pair count is rows × tile width per (tile, Gaussian) pair, far below N·H·W.
+    /// The pair count: whole tile rows the ellipse meets, at least the pairs inside the cutoff,
+    /// far below N·H·W.
     func testPairCount() {
         // σ = 2, cutoff 3: rows 4..<16, one 16-wide tile.
         let one = rasterizedPairCount(means: Tensor(shape: [1, 2], data: [10, 10]), shape: Tensor(shape: [1, 1], data: [0.5]),
@@ -118,7 +119,25 @@ final class GaussianRasterizerTests: XCTestCase {
         XCTAssertEqual(corner, 6 * 16 + 6 * 8 + 6 * 16 + 6 * 8)
         let c = SplatCase(count: 200, kind: .anisotropic, channels: 3, height: 128, width: 128, seed: 37)
         let pairs = rasterizedPairCount(means: c.means, shape: c.shape, height: 128, width: 128)
-        XCTAssertGreaterThan(pairs, 0)
+        // At least every pair inside the cutoff, at most every box row of every tile a box overlaps.
+        var inside = 0, boxRows = 0
+        for i in 0..<200 {
+            let (mx, my) = (c.means.data[2 * i], c.means.data[2 * i + 1])
+            let (l11, l21, l22) = (c.shape.data[3 * i], c.shape.data[3 * i + 1], c.shape.data[3 * i + 2])
+            for r in 0..<128 {
+                for col in 0..<128 {
+                    let dx = Float(col) + 0.5 - mx, dy = Float(r) + 0.5 - my
+                    let u = l11 * dx + l21 * dy, v = l22 * dy
+                    if u * u + v * v <= 3.5 * 3.5 { inside += 1 }
+                }
+            }
+        }
+        let p = projectGaussians(means: c.means.data, shape: c.shape.data, kind: .anisotropic, colors: [],
+                                 count: 200, channels: 1, height: 128, width: 128, cutoff: 3.5)
+        let bins = TileBins(p, height: 128, width: 128)
+        for t in 0..<bins.tileCount { boxRows += bins.rowCost[t] * 16 }
+        XCTAssertGreaterThanOrEqual(pairs, inside)
+        XCTAssertLessThanOrEqual(pairs, boxRows)
         XCTAssertLessThan(pairs, 200 * 128 * 128 / 10)
     }
 }
