@@ -90,7 +90,7 @@ func rasterizeBackward(_ g: ProjectedGaussians, kind: GaussianShape, bins: TileB
                                     guard rowMayHit(v: v, uShift: l21 * dy, uxLow: uxLow, uxHigh: uxHigh, c2: c2) else { continue }
                                     let u = ux + l21 * dy
                                     let q = u * u + v * v
-                                    var w = vectorExp(q * -0.5)
+                                    var w = vectorExp2(q * negHalfLog2e)
                                     w.replace(with: 0, where: .!(q .<= c2))
                                     let at = (r - y0) * segmentsPerRow + segment
                                     let dLdw: Lanes
