@@ -23,8 +23,9 @@ private let pairHeader = 5
 ///
 /// w is recomputed tile by tile (nothing of size N × pixels is kept). Each worker writes the
 /// sums of each (tile, Gaussian) pair into that pair's own slot; one pass in tile order
-/// then adds the slots into the Gaussians. The result is therefore the same bit for bit
-/// whatever the number of threads.
+/// then adds the slots into the Gaussians. Compared with one N-sized gradient buffer per
+/// worker, this costs (5 + C) floats per pair instead of per Gaussian and worker, and makes
+/// the result the same bit for bit whatever the number of threads.
 ///
 /// - Parameter gradImage: [H, W, C].
 func rasterizeBackward(_ g: ProjectedGaussians, kind: GaussianShape, bins: TileBins,
@@ -43,9 +44,9 @@ func rasterizeBackward(_ g: ProjectedGaussians, kind: GaussianShape, bins: TileB
         g.boxes.withUnsafeBufferPointer { boxes in
         bins.start.withUnsafeBufferPointer { start in
         bins.indices.withUnsafeBufferPointer { indices in
+            guard bins.pairCount > 0 else { return }
             let slotBase = slotBuffer.baseAddress!
             let gradBase = gradBuffer.baseAddress!
-            guard bins.pairCount > 0 else { return }
             Parallelism.forEachChunk(ranges.count) { parts in
                 // The tile's output gradient, planar like the forward's accumulator
                 // (gTile[(ch·16 + row)·segmentsPerRow + segment]), zero past the right edge.
