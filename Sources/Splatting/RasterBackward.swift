@@ -51,8 +51,7 @@ func rasterizeBackward(_ g: ProjectedGaussians, kind: GaussianShape, bins: TileB
                 // The tile's output gradient, planar like the forward's accumulator
                 // (gTile[(ch·16 + row)·segmentsPerRow + segment]), zero past the right edge.
                 let gTile = UnsafeMutablePointer<Lanes>.allocate(capacity: s * segmentsPerRow * channels)
-                let colorSums = UnsafeMutablePointer<Lanes>.allocate(capacity: channels)
-                defer { gTile.deallocate(); colorSums.deallocate() }
+                defer { gTile.deallocate() }
                 let plane = s * segmentsPerRow
                 for part in parts {
                     for tile in ranges[part] {
@@ -78,7 +77,7 @@ func rasterizeBackward(_ g: ProjectedGaussians, kind: GaussianShape, bins: TileB
                             let r0 = max(y0, Int(boxes[4 * i + 2])), r1 = min(y0 + rows, Int(boxes[4 * i + 3]))
                             var sumGu = Lanes.zero, sumGv = Lanes.zero
                             var sumGuDx = Lanes.zero, sumGuDy = Lanes.zero, sumGvDy = Lanes.zero
-                            colorSums.initialize(repeating: .zero, count: channels)
+                            var sumWg0 = Lanes.zero, sumWg1 = Lanes.zero, sumWg2 = Lanes.zero  // Σ w·g_c
                             for segment in 0..<segments {
                                 let left = x0 + segment * lanes
                                 let dx = laneCentres + Float(left) - mx
@@ -98,13 +97,13 @@ func rasterizeBackward(_ g: ProjectedGaussians, kind: GaussianShape, bins: TileB
                                     if channels == 3 {
                                         let g0 = gTile[at], g1 = gTile[plane + at], g2 = gTile[2 * plane + at]
                                         dLdw = colors[3 * i] * g0 + colors[3 * i + 1] * g1 + colors[3 * i + 2] * g2
-                                        colorSums[0] += w * g0
-                                        colorSums[1] += w * g1
-                                        colorSums[2] += w * g2
+                                        sumWg0 += w * g0
+                                        sumWg1 += w * g1
+                                        sumWg2 += w * g2
                                     } else {
                                         let g0 = gTile[at]
                                         dLdw = colors[i] * g0
-                                        colorSums[0] += w * g0
+                                        sumWg0 += w * g0
                                     }
                                     let gw = -w * dLdw
                                     let gu = gw * u
@@ -123,7 +122,11 @@ func rasterizeBackward(_ g: ProjectedGaussians, kind: GaussianShape, bins: TileB
                             slot[2] = sumGuDx.sum()
                             slot[3] = sumGuDy.sum()
                             slot[4] = sumGvDy.sum()
-                            for ch in 0..<channels { slot[pairHeader + ch] = colorSums[ch].sum() }
+                            slot[pairHeader] = sumWg0.sum()
+                            if channels == 3 {
+                                slot[pairHeader + 1] = sumWg1.sum()
+                                slot[pairHeader + 2] = sumWg2.sum()
+                            }
                         }
                     }
                 }
