@@ -9,7 +9,7 @@ struct Trainviz: ParsableCommand {
         commandName: "trainviz",
         abstract: "Make gradient descent visible: watch CNN kernels and 2D Gaussians learn.",
         version: trainvizVersion,
-        subcommands: [CNNCommand.self, ShapesCommand.self, BenchCommand.self, RunsCommand.self]
+        subcommands: [CNNCommand.self, SplatCommand.self, ShapesCommand.self, BenchCommand.self, RunsCommand.self]
     )
 
     static func main() {
