@@ -18,3 +18,15 @@ public enum GaussianShape: String, CaseIterable, Sendable {
         }
     }
 }
+
+extension GaussianShape {
+    /// The parameterisation with `parameterCount` raw shape parameters per Gaussian
+    /// (1 → `isotropic`, 3 → `anisotropic`), `nil` for any other count.
+    public init?(parameterCount: Int) {
+        switch parameterCount {
+        case 1: self = .isotropic
+        case 3: self = .anisotropic
+        default: return nil
+        }
+    }
+}
