@@ -24,7 +24,7 @@ public struct SplatGrowth: Equatable, Sendable {
         var steps: [Int] = []
         for k in 1...SplatGrowth.rounds {
             let step = Int((0.4 * Double(totalSteps) * Double(k) / Double(SplatGrowth.rounds)).rounded())
-            if step >= 1, step < totalSteps, step > (steps.last ?? 0) { steps.append(step) }
+            if (1..<totalSteps).contains(step), step > (steps.last ?? 0) { steps.append(step) }
         }
         roundSteps = steps
     }

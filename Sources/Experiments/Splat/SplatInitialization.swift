@@ -56,9 +56,10 @@ public enum SplatInitialization {
 
     /// `count` Gaussians for `target`: `structureFraction` of them at pixels drawn by
     /// gradient magnitude, the rest uniformly, each jittered within its pixel; isotropic
-    /// with σ from `initialSigma`; coloured with the target's pixel under them, then all
-    /// colours scaled by the least-squares factor ⟨render, target⟩ / ⟨render, render⟩ so
-    /// that overlapping Gaussians do not render far too bright.
+    /// with σ from `initialSigma`; coloured with the target's pixel under them divided by
+    /// the summed weight of all Gaussians there (so overlapping Gaussians, dense along
+    /// edges, do not render far too bright), then all colours scaled by the least-squares
+    /// factor ⟨render, target⟩ / ⟨render, render⟩.
     public static func cloud(for target: Image, count: Int, shape: GaussianShape, seed: UInt64) -> GaussianCloud {
         var rng = SeededRandom(seed: seed &+ 0x5EED_5B1A)
         let (w, h, c) = (target.width, target.height, target.channels)
@@ -72,6 +73,14 @@ public enum SplatInitialization {
             cloud.means += [Float(p % w) + rng.nextFloat(), Float(p / w) + rng.nextFloat()]
             cloud.shapeValues += shape == .isotropic ? [1 / sigma] : [1 / sigma, 0, 1 / sigma]
             cloud.colors += target.pixels[(p * c)..<(p * c + c)]
+        }
+        // Each colour divided by the coverage Σⱼ wⱼ under its centre (one Jacobi step
+        // towards render = target), then one least-squares factor for the whole image.
+        let coverage = GaussianCloud(shape: shape, channels: 1, means: cloud.means, shapeValues: cloud.shapeValues,
+                                     colors: [Float](repeating: 1, count: count)).render(height: h, width: w)
+        for (i, p) in pixels.enumerated() {
+            let density = max(coverage[p], 1)
+            for ch in 0..<c { cloud.colors[i * c + ch] /= density }
         }
         let render = cloud.render(height: h, width: w)
         var cross = 0.0, norm = 0.0

@@ -19,8 +19,7 @@ struct SplatSnapshot {
         let image = Image(width: target.width, height: target.height, channels: target.channels, pixels: render)
         try image.clamped().write(toPNG: path("render.png"))
         try errorImage().write(toPNG: path("error.png"))
-        try SplatSnapshot.gaussianImage(cloud, width: target.width, height: target.height,
-                                        title: "\(cloud.count) Gaussians (2σ ellipses) - epoch \(metrics.epoch)")
+        try SplatSnapshot.gaussianImage(cloud, render: image, title: "\(cloud.count) Gaussians (2σ ellipses) - epoch \(metrics.epoch)")
             .write(toPNG: path("gaussians.png"))
         try Data(cloud.csv.utf8).write(to: folder.appendingPathComponent("gaussians.csv"))
     }
@@ -48,23 +47,25 @@ struct SplatSnapshot {
         max(1, min(8, 768 / max(width, height, 1)))
     }
 
-    /// Each Gaussian's 2σ ellipse (rotated, from Σ = (L Lᵀ)⁻¹) in a light tint of its own
-    /// colour, or a dot where the ellipse would be under 1.5 px across, over the render
-    /// drawn again at the larger size (Gaussians are resolution-free) and dimmed.
-    static func gaussianImage(_ cloud: GaussianCloud, width: Int, height: Int, title: String) -> Image {
-        let s = ellipseScale(width: width, height: height)
+    /// Each Gaussian's 2σ ellipse (rotated, from Σ = (L Lᵀ)⁻¹) in its own hue, brightened,
+    /// or a dot where the ellipse would be under 1.5 px across, over the render enlarged
+    /// (bilinear) and dimmed.
+    static func gaussianImage(_ cloud: GaussianCloud, render: Image, title: String) -> Image {
+        let s = ellipseScale(width: render.width, height: render.height)
         let big = cloud.scaled(by: Float(s))
-        let (bw, bh) = (width * s, height * s)
-        var background = Image(width: bw, height: bh, channels: cloud.channels,
-                               pixels: big.render(height: bh, width: bw)).clamped().rgb()
+        let (bw, bh) = (render.width * s, render.height * s)
+        var background = render.clamped().resized(width: bw, height: bh, filter: .bilinear).clamped().rgb()
         for i in background.pixels.indices { background.pixels[i] *= 0.35 }
         var canvas = Canvas(image: background)
         for i in 0..<cloud.count {
             let axes = big.principalAxes(i)
             let center = Point(Double(big.means[2 * i]), Double(big.means[2 * i + 1]))
-            let c = cloud.colors[(i * cloud.channels)..<((i + 1) * cloud.channels)].map { min(max($0, 0), 1) }
-            let own = cloud.channels == 1 ? Color(gray: c[0]) : Color(r: c[0], g: c[1], b: c[2])
-            let ink = own.mixed(with: .white, 0.45)
+            // The colour's hue at full brightness (a dark Gaussian would vanish on the dimmed render).
+            let c = cloud.colors[(i * cloud.channels)..<((i + 1) * cloud.channels)].map { max($0, 0) }
+            let peak = c.max() ?? 0
+            let bright = peak > 0.02 ? c.map { $0 / peak } : c.map { _ in Float(0.6) }
+            let own = cloud.channels == 1 ? Color(gray: 0.5 + 0.5 * bright[0]) : Color(r: bright[0], g: bright[1], b: bright[2])
+            let ink = own.mixed(with: .white, 0.25)
             guard axes.major.isFinite, axes.major < Double(max(bw, bh)) * 4 else { continue }
             if 2 * axes.major < 1.5 {
                 canvas.fillCircle(center: center, radius: 1.2, color: ink, alpha: 0.9)
