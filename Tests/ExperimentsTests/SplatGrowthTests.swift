@@ -5,11 +5,11 @@ import Imaging
 import Splatting
 
 final class SplatGrowthTests: XCTestCase {
-    func testPlanStartsWithAQuarterAndReachesTheBudgetAtTheLastRound() {
+    func testPlanStartsWithHalfAndReachesTheBudgetAtTheLastRound() {
         let plan = SplatGrowth(budget: 1000, totalSteps: 2000)
-        XCTAssertEqual(plan.initialCount, 250)
+        XCTAssertEqual(plan.initialCount, 500)
         XCTAssertEqual(plan.roundSteps, [200, 400, 600, 800])
-        XCTAssertEqual((0..<4).map { plan.targetCount(round: $0) }, [438, 625, 813, 1000])
+        XCTAssertEqual((0..<4).map { plan.targetCount(round: $0) }, [625, 750, 875, 1000])
         let short = SplatGrowth(budget: 1, totalSteps: 3)
         XCTAssertEqual(short.initialCount, 1)
         XCTAssertTrue(short.roundSteps.allSatisfy { (1..<3).contains($0) })
@@ -37,19 +37,26 @@ final class SplatGrowthTests: XCTestCase {
         XCTAssertGreaterThan(xs.filter { $0 >= 7 }.count, 45, "blurred error spills at most a pixel or two left")
         XCTAssertTrue(added.colors.allSatisfy { $0 >= 0 }, "the residual is positive")
         XCTAssertEqual(added.shapeValues, [Float](repeating: 1 / 1.5, count: 50))
+        // Their colours are scaled so that adding them brings the render closer to the target.
+        let render = added.render(height: 8, width: 16).map { min(max($0, 0), 1) }
+        XCTAssertGreaterThan(psnr(render, target.pixels), psnr([Float](repeating: 0, count: 128), target.pixels) + 1)
     }
 
-    func testAdamStateFollowsKeptGaussiansAndNewOnesGetTheMeanSecondMoment() {
+    func testAdamStateFollowsKeptGaussiansAndNewOnesGetTheirSquaredGradient() {
         let state: [String: (shape: [Int], values: [Float])] = [
             "step": ([1], [7]),
             "exp_avg.0.0": ([3, 2], [1, 2, 3, 4, 5, 6]),
             "exp_avg_sq.0.0": ([3, 2], [10, 20, 30, 40, 50, 60]),
+            "exp_avg.1.0": ([3, 1], [1, 2, 3]),
+            "exp_avg_sq.1.0": ([3, 1], [4, 5, 6]),
         ]
-        let out = SplatGrowth.remapAdamState(state, kept: [2, 0], newCount: 3)
+        let out = SplatGrowth.remapAdamState(state, kept: [2, 0], newCount: 3, gradients: [0: [9, 9, 9, 9, 3, -2]])
         XCTAssertEqual(out["step"]!.values, [7])
         XCTAssertEqual(out["exp_avg.0.0"]!.shape, [3, 2])
         XCTAssertEqual(out["exp_avg.0.0"]!.values, [5, 6, 1, 2, 0, 0])
-        XCTAssertEqual(out["exp_avg_sq.0.0"]!.values, [50, 60, 10, 20, 30, 40])
+        XCTAssertEqual(out["exp_avg_sq.0.0"]!.values, [50, 60, 10, 20, 9, 4])
+        XCTAssertEqual(out["exp_avg.1.0"]!.values, [3, 1, 0])
+        XCTAssertEqual(out["exp_avg_sq.1.0"]!.values, [6, 4, 0], "no gradient given: zeros")
     }
 
     func testRemappedStateLoadsIntoAdamForTheNewShapes() throws {

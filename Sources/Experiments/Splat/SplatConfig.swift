@@ -33,7 +33,7 @@ public struct SplatConfig: Equatable, Sendable {
     public var shape = GaussianShape.anisotropic
     public var color = SplatColorMode.auto
     public var loss = ImageLoss.l2
-    /// Error-guided densification: start with a quarter of the budget and add Gaussians
+    /// Error-guided densification: start with half of the budget and add Gaussians
     /// where the error is largest, pruning vanished or degenerate ones.
     public var grow = false
     public var seed: UInt64 = 0

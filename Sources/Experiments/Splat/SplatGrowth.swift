@@ -2,10 +2,15 @@ import Autograd
 import Imaging
 import Splatting
 
-/// Error-guided densification (`--grow`): the run starts with a quarter of the budget; in
+/// Error-guided densification (`--grow`): the run starts with half of the budget; in
 /// `rounds` rounds, spread over the first 40 % of the steps, Gaussians that vanished or
 /// degenerated are pruned and new ones are placed where the blurred error is largest,
 /// until the budget is reached at the last round. The count never exceeds the budget.
+///
+/// Measured on a 256² photo at 1,024 Gaussians and 2,000 steps: starting from a half
+/// gave 0.4 dB more than a quarter or a third; later rounds (to 60 % of the run), larger
+/// or smaller new Gaussians, sampling by squared error, and relocating the weakest 5–10 %
+/// each round all did worse or no better.
 public struct SplatGrowth: Equatable, Sendable {
     /// The most Gaussians there may be.
     public var budget: Int
@@ -20,7 +25,7 @@ public struct SplatGrowth: Equatable, Sendable {
     /// The plan for a run of `totalSteps` steps with `budget` Gaussians.
     public init(budget: Int, totalSteps: Int) {
         self.budget = budget
-        initialCount = max(1, budget / 4)
+        initialCount = max(1, budget / 2)
         var steps: [Int] = []
         for k in 1...SplatGrowth.rounds {
             let step = Int((0.4 * Double(totalSteps) * Double(k) / Double(SplatGrowth.rounds)).rounded())
@@ -85,18 +90,36 @@ public struct SplatGrowth: Equatable, Sendable {
     }
 
     /// `count` new isotropic Gaussians at pixels drawn in proportion to the blurred error,
-    /// each of σ `sigma` and half the residual (target − render) under it as its colour
-    /// (several may land on one region; the optimizer settles the rest).
+    /// each of σ `sigma`, coloured like the initial cloud but against the residual
+    /// (target − render): the residual under its centre divided by the new Gaussians'
+    /// summed weight there, then one least-squares factor (≥ 0) so that adding them brings
+    /// the render closer to the target rather than overshooting where several land together.
     public static func newGaussians(count: Int, target: Image, render: [Float], shape: GaussianShape, sigma: Float,
                                     rng: inout SeededRandom) -> GaussianCloud {
-        let c = target.channels
+        let (w, h, c) = (target.width, target.height, target.channels)
+        let residual = zip(target.pixels, render).map { $0 - $1 }
         let pixels = SplatInitialization.samplePixels(weights: errorMap(target: target, render: render), count: count, rng: &rng)
         var cloud = GaussianCloud(shape: shape, channels: c, means: [], shapeValues: [], colors: [])
         for p in pixels {
-            cloud.means += [Float(p % target.width) + rng.nextFloat(), Float(p / target.width) + rng.nextFloat()]
+            cloud.means += [Float(p % w) + rng.nextFloat(), Float(p / w) + rng.nextFloat()]
             cloud.shapeValues += shape == .isotropic ? [1 / sigma] : [1 / sigma, 0, 1 / sigma]
-            cloud.colors += (0..<c).map { 0.5 * (target.pixels[p * c + $0] - render[p * c + $0]) }
+            cloud.colors += residual[(p * c)..<(p * c + c)]
         }
+        guard count > 0 else { return cloud }
+        let coverage = GaussianCloud(shape: shape, channels: 1, means: cloud.means, shapeValues: cloud.shapeValues,
+                                     colors: [Float](repeating: 1, count: count)).render(height: h, width: w)
+        for (i, p) in pixels.enumerated() {
+            let density = max(coverage[p], 1)
+            for ch in 0..<c { cloud.colors[i * c + ch] /= density }
+        }
+        let added = cloud.render(height: h, width: w)
+        var cross = 0.0, norm = 0.0
+        for (a, r) in zip(added, residual) {
+            cross += Double(a) * Double(r)
+            norm += Double(a) * Double(a)
+        }
+        let factor = norm > 0 ? Float(max(cross / norm, 0)) : 0
+        cloud.colors = cloud.colors.map { $0 * factor }
         return cloud
     }
 
@@ -104,13 +127,17 @@ public struct SplatGrowth: Equatable, Sendable {
 
     /// Adam's state for the cloud after a round: each kept Gaussian's moments move with it
     /// (`kept[j]` is the old index of new Gaussian j); a new Gaussian starts with a zero
-    /// first moment and, per parameter column, the mean second moment of the kept ones, so
-    /// its first steps are as long as everyone else's rather than √(1/(1−β₂)) ≈ 32 times
-    /// longer (what zero moments give after bias correction late in a run).
+    /// first moment and the square of its current gradient as its second moment
+    /// (`gradients[g]`: group g's full gradient for the new cloud, `[newCount, k]`), which
+    /// is where Adam's running average settles late in a run. Its first steps are then
+    /// about as long as everyone else's: zero second moments would make them up to
+    /// √(1/(1−β₂)) ≈ 32 times longer, a borrowed average of the old Gaussians' (larger)
+    /// moments many times shorter for the ~1/(1−β₂) steps it takes to decay.
     ///
-    /// `state` is `Optimizer.stateTensors()` for groups of one `[N, k]` tensor each.
-    public static func remapAdamState(_ state: [String: (shape: [Int], values: [Float])], kept: [Int], newCount: Int)
-        -> [String: (shape: [Int], values: [Float])] {
+    /// `state` is `Optimizer.stateTensors()` for groups of one `[N, k]` tensor each, keyed
+    /// `exp_avg.<group>.0` / `exp_avg_sq.<group>.0`; a group without gradients gets zeros.
+    public static func remapAdamState(_ state: [String: (shape: [Int], values: [Float])], kept: [Int], newCount: Int,
+                                      gradients: [Int: [Float]] = [:]) -> [String: (shape: [Int], values: [Float])] {
         var out: [String: (shape: [Int], values: [Float])] = [:]
         for (key, entry) in state {
             guard key.hasPrefix("exp_avg"), entry.shape.count == 2 else {
@@ -122,13 +149,10 @@ public struct SplatGrowth: Equatable, Sendable {
             for (j, old) in kept.enumerated() {
                 for col in 0..<k { values[j * k + col] = entry.values[old * k + col] }
             }
-            if key.hasPrefix("exp_avg_sq."), !kept.isEmpty {
-                for col in 0..<k {
-                    var mean: Float = 0
-                    for old in kept { mean += entry.values[old * k + col] }
-                    mean /= Float(kept.count)
-                    for j in kept.count..<newCount { values[j * k + col] = mean }
-                }
+            let parts = key.split(separator: ".")
+            if parts.first == "exp_avg_sq", parts.count == 3, let group = Int(parts[1]),
+               let grad = gradients[group], grad.count == newCount * k {
+                for e in (kept.count * k)..<(newCount * k) { values[e] = grad[e] * grad[e] }
             }
             out[key] = ([newCount, k], values)
         }

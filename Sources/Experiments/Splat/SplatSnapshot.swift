@@ -10,9 +10,9 @@ struct SplatSnapshot {
     let cloud: GaussianCloud
     let metrics: SplatEpochMetrics
 
-    /// The error heat map's fixed upper end, so that epochs compare at a glance
-    /// (larger errors show in the top colour).
-    static let errorScale: Float = 0.3
+    /// The error heat map's fixed upper end, so that epochs compare at a glance (larger
+    /// errors show in the top colour; a good fit's errors are a few hundredths).
+    static let errorScale: Float = 0.1
 
     func write(to folder: URL) throws {
         func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
@@ -24,7 +24,7 @@ struct SplatSnapshot {
         try Data(cloud.csv.utf8).write(to: folder.appendingPathComponent("gaussians.csv"))
     }
 
-    /// max over channels of |target − clip(render)| per pixel, on a fixed 0…0.3 scale.
+    /// max over channels of |target − clip(render)| per pixel, on a fixed 0…0.1 scale.
     func errorImage() -> Image {
         let (w, h, c) = (target.width, target.height, target.channels)
         var error = [Float](repeating: 0, count: w * h)
@@ -71,7 +71,7 @@ struct SplatSnapshot {
                 canvas.fillCircle(center: center, radius: 1.2, color: ink, alpha: 0.9)
             } else {
                 canvas.drawEllipse(center: center, radii: (2 * axes.major, 2 * axes.minor), angle: axes.angle,
-                                   color: ink, width: 1, alpha: 0.75)
+                                   color: ink, width: 0.8, alpha: 0.55)
             }
         }
         return Figure.titled(canvas.image, title, scale: s >= 2 ? 2 : 1)

@@ -52,7 +52,7 @@ public final class SplatTrainer {
     var shapeValues: Tensor          // [N, 1] or [N, 3]
     var colors: Tensor               // [N, C]
     let optimizer: Adam
-    /// The initial σ that sets the learning rates.
+    /// The initial σ of `config.gaussians` Gaussians, which sets the learning rates.
     let sigma0: Float
     let growth: SplatGrowth?
     /// The epoch the trainer has completed.
@@ -145,7 +145,8 @@ public final class SplatTrainer {
         means = Tensor(shape: [cloud.count, 2], data: cloud.means, requiresGrad: true)
         shapeValues = Tensor(shape: [cloud.count, config.shape.parameterCount], data: cloud.shapeValues, requiresGrad: true)
         colors = Tensor(shape: [cloud.count, target.channels], data: cloud.colors, requiresGrad: true)
-        self.sigma0 = sigma0 ?? SplatInitialization.initialSigma(count: cloud.count, height: target.height, width: target.width)
+        // The budget's σ₀ sets the rates, also when growing (the final density is what they serve).
+        self.sigma0 = sigma0 ?? SplatInitialization.initialSigma(count: config.gaussians, height: target.height, width: target.width)
         optimizer = Adam(groups: [
             ParameterGroup(parameters: [means], learningRate: 0),
             ParameterGroup(parameters: [shapeValues], learningRate: 0),
@@ -231,15 +232,21 @@ public final class SplatTrainer {
         let (h, w) = (target.height, target.width)
         let current = cloud
         let kept = SplatGrowth.keptIndices(current, height: h, width: w)
-        let render = current.render(height: h, width: w)
+        let render = current.subset(kept).render(height: h, width: w)
         let add = max(0, min(plan.targetCount(round: round), plan.budget) - kept.count)
         var rng = SeededRandom(seed: config.seed &+ 0x6A09_E667 &+ UInt64(round))
         let sigma = SplatInitialization.initialSigma(count: plan.budget, height: h, width: w)
         let next = current.subset(kept).appending(
             SplatGrowth.newGaussians(count: add, target: target, render: render, shape: config.shape, sigma: sigma, rng: &rng))
-        let state = SplatGrowth.remapAdamState(optimizer.stateTensors(), kept: kept, newCount: next.count)
+        let state = optimizer.stateTensors()
         setCloud(next)
-        try optimizer.loadState(state)
+        // The new cloud's gradient, for the new Gaussians' second moments.
+        optimizer.zeroGrad()
+        imageLoss(config.loss, render: rasterizeGaussians(means: means, shape: shapeValues, colors: colors,
+                                                          height: h, width: w), target: targetTensor).backward()
+        let gradients = [0: means.grad, 1: shapeValues.grad, 2: colors.grad].compactMapValues { $0 }
+        try optimizer.loadState(SplatGrowth.remapAdamState(state, kept: kept, newCount: next.count, gradients: gradients))
+        optimizer.zeroGrad()
     }
 
     /// Replaces the parameter tensors (and the optimizer's references to them).
