@@ -8,8 +8,8 @@ final class SplatGrowthTests: XCTestCase {
     func testPlanStartsWithHalfAndReachesTheBudgetAtTheLastRound() {
         let plan = SplatGrowth(budget: 1000, totalSteps: 2000)
         XCTAssertEqual(plan.initialCount, 500)
-        XCTAssertEqual(plan.roundSteps, [200, 400, 600, 800])
-        XCTAssertEqual((0..<4).map { plan.targetCount(round: $0) }, [625, 750, 875, 1000])
+        XCTAssertEqual(plan.roundSteps, [100, 200, 300, 400, 500, 600, 700, 800])
+        XCTAssertEqual((0..<8).map { plan.targetCount(round: $0) }, [563, 625, 688, 750, 813, 875, 938, 1000])
         let short = SplatGrowth(budget: 1, totalSteps: 3)
         XCTAssertEqual(short.initialCount, 1)
         XCTAssertTrue(short.roundSteps.allSatisfy { (1..<3).contains($0) })
