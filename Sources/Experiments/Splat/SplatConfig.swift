@@ -13,15 +13,17 @@ public enum SplatColorMode: String, CaseIterable, Sendable {
 
 /// Everything that determines a `trainviz splat` run (DESIGN.md §1).
 ///
-/// The defaults — 2,048 anisotropic RGB Gaussians, L2 loss, 20 epochs of 100 Adam steps
+/// The defaults — 4,096 anisotropic RGB Gaussians, L2 loss, 20 epochs of 100 Adam steps
 /// with per-parameter learning rates that scale with the initial σ and a cosine decay to
-/// 5 % — fit a 256² photo recognisably within a few seconds; the README records the
-/// measurements behind them.
+/// 5 % — fit a 256² photo recognisably after the first epoch (about a second) and finish
+/// in under half a minute on two cores: measured on chelsea, 33.8 dB after epoch 1 and
+/// 38.6 dB at the end, 25 s in all (2,048 Gaussians: 34.5 dB in 22 s, since the
+/// rasterizer's cost follows the Gaussians' footprint more than their number).
 public struct SplatConfig: Equatable, Sendable {
     /// The PNG to fit; nil fits the project's test card.
     public var target: String?
     /// The Gaussian budget (with `grow`, the most there may ever be).
-    public var gaussians = 2048
+    public var gaussians = 4096
     public var epochs = 20
     /// Optimisation steps per epoch (one snapshot per epoch).
     public var stepsPerEpoch = 100
