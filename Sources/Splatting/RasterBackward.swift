@@ -23,8 +23,9 @@ private let pairHeader = 5
 ///
 /// w is recomputed tile by tile (nothing of size N × pixels is kept). Each worker writes the
 /// sums of each (tile, Gaussian) pair into that pair's own slot; one pass in tile order
-/// then adds the slots into the Gaussians. The result is therefore the same bit for bit
-/// whatever the number of threads.
+/// then adds the slots into the Gaussians. Compared with one N-sized gradient buffer per
+/// worker, this costs (5 + C) floats per pair instead of per Gaussian and worker, and makes
+/// the result the same bit for bit whatever the number of threads.
 ///
 /// - Parameter gradImage: [H, W, C].
 func rasterizeBackward(_ g: ProjectedGaussians, kind: GaussianShape, bins: TileBins,
@@ -34,7 +35,7 @@ func rasterizeBackward(_ g: ProjectedGaussians, kind: GaussianShape, bins: TileB
     var slots = [Float](repeating: 0, count: bins.pairCount * stride)
     let ranges = bins.balancedRanges(parts: Parallelism.threads)
     let c2 = cutoff * cutoff
-    let s = TileBins.tileSize
+    let s = TileBins.tileSize, lanes = Lanes.scalarCount
     slots.withUnsafeMutableBufferPointer { slotBuffer in
         gradImage.withUnsafeBufferPointer { gradBuffer in
         g.means.withUnsafeBufferPointer { means in
@@ -43,68 +44,76 @@ func rasterizeBackward(_ g: ProjectedGaussians, kind: GaussianShape, bins: TileB
         g.boxes.withUnsafeBufferPointer { boxes in
         bins.start.withUnsafeBufferPointer { start in
         bins.indices.withUnsafeBufferPointer { indices in
+            guard bins.pairCount > 0 else { return }
             let slotBase = slotBuffer.baseAddress!
             let gradBase = gradBuffer.baseAddress!
-            guard bins.pairCount > 0 else { return }
             Parallelism.forEachChunk(ranges.count) { parts in
-                // The tile's output gradient, one SIMD16 per row and channel, zero past the edge.
-                let gTile = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: s * channels)
-                let colorSums = UnsafeMutablePointer<SIMD16<Float>>.allocate(capacity: channels)
-                defer { gTile.deallocate(); colorSums.deallocate() }
+                // The tile's output gradient, planar like the forward's accumulator
+                // (gTile[(ch·16 + row)·segmentsPerRow + segment]), zero past the right edge.
+                let gTile = UnsafeMutablePointer<Lanes>.allocate(capacity: s * segmentsPerRow * channels)
+                defer { gTile.deallocate() }
+                let plane = s * segmentsPerRow
                 for part in parts {
                     for tile in ranges[part] {
+                        guard start[tile] < start[tile + 1] else { continue }
                         let tx = tile % bins.tilesX, ty = tile / bins.tilesX
                         let x0 = tx * s, y0 = ty * s
                         let cols = min(s, width - x0), rows = min(s, height - y0)
-                        gTile.initialize(repeating: .zero, count: s * channels)
-                        for row in 0..<rows {
-                            let line = gradBase + ((y0 + row) * width + x0) * channels
-                            for ch in 0..<channels {
-                                var values = SIMD16<Float>.zero
-                                for col in 0..<cols { values[col] = line[col * channels + ch] }
-                                gTile[ch * s + row] = values
+                        let segments = (cols + lanes - 1) / lanes
+                        if cols < s { gTile.initialize(repeating: .zero, count: plane * channels) }
+                        gTile.withMemoryRebound(to: Float.self, capacity: s * s * channels) { gScalars in
+                            for row in 0..<rows {
+                                let line = gradBase + ((y0 + row) * width + x0) * channels
+                                for ch in 0..<channels {
+                                    let lane = gScalars + (ch * s + row) * s
+                                    for col in 0..<cols { lane[col] = line[col * channels + ch] }
+                                }
                             }
                         }
-                        let xs = laneCentres + Float(x0)
                         for k in start[tile]..<start[tile + 1] {
                             let i = Int(indices[k])
                             let mx = means[2 * i], my = means[2 * i + 1]
                             let l11 = chol[3 * i], l21 = chol[3 * i + 1], l22 = chol[3 * i + 2]
                             let r0 = max(y0, Int(boxes[4 * i + 2])), r1 = min(y0 + rows, Int(boxes[4 * i + 3]))
-                            let dx = xs - mx
-                            let ux = l11 * dx
-                            var sumGu = SIMD16<Float>.zero, sumGv = SIMD16<Float>.zero
-                            var sumGuDx = SIMD16<Float>.zero, sumGuDy = SIMD16<Float>.zero
-                            var sumGvDy = SIMD16<Float>.zero
-                            colorSums.initialize(repeating: .zero, count: channels)
-                            for r in r0..<r1 {
-                                let dy = Float(r) + 0.5 - my
-                                let v = l22 * dy
-                                let u = ux + l21 * dy
-                                let q = u * u + v * v
-                                var w = vectorExp(q * -0.5)
-                                w.replace(with: 0, where: .!(q .<= c2))
-                                let row = r - y0
-                                let dLdw: SIMD16<Float>
-                                if channels == 3 {
-                                    let g0 = gTile[row], g1 = gTile[s + row], g2 = gTile[2 * s + row]
-                                    dLdw = colors[3 * i] * g0 + colors[3 * i + 1] * g1 + colors[3 * i + 2] * g2
-                                    colorSums[0] += w * g0
-                                    colorSums[1] += w * g1
-                                    colorSums[2] += w * g2
-                                } else {
-                                    let g0 = gTile[row]
-                                    dLdw = colors[i] * g0
-                                    colorSums[0] += w * g0
+                            var sumGu = Lanes.zero, sumGv = Lanes.zero
+                            var sumGuDx = Lanes.zero, sumGuDy = Lanes.zero, sumGvDy = Lanes.zero
+                            var sumWg0 = Lanes.zero, sumWg1 = Lanes.zero, sumWg2 = Lanes.zero  // Σ w·g_c
+                            for segment in 0..<segments {
+                                let left = x0 + segment * lanes
+                                let dx = laneCentres + Float(left) - mx
+                                let ux = l11 * dx
+                                let (uxLow, uxHigh) = segmentRange(l11: l11, mx: mx, left: left,
+                                                                   right: min(left + lanes, x0 + cols))
+                                for r in r0..<r1 {
+                                    let dy = Float(r) + 0.5 - my
+                                    let v = l22 * dy
+                                    guard rowMayHit(v: v, uShift: l21 * dy, uxLow: uxLow, uxHigh: uxHigh, c2: c2) else { continue }
+                                    let u = ux + l21 * dy
+                                    let q = u * u + v * v
+                                    var w = vectorExp2(q * negHalfLog2e)
+                                    w.replace(with: 0, where: .!(q .<= c2))
+                                    let at = (r - y0) * segmentsPerRow + segment
+                                    let dLdw: Lanes
+                                    if channels == 3 {
+                                        let g0 = gTile[at], g1 = gTile[plane + at], g2 = gTile[2 * plane + at]
+                                        dLdw = colors[3 * i] * g0 + colors[3 * i + 1] * g1 + colors[3 * i + 2] * g2
+                                        sumWg0 += w * g0
+                                        sumWg1 += w * g1
+                                        sumWg2 += w * g2
+                                    } else {
+                                        let g0 = gTile[at]
+                                        dLdw = colors[i] * g0
+                                        sumWg0 += w * g0
+                                    }
+                                    let gw = -w * dLdw
+                                    let gu = gw * u
+                                    let gv = gw * v
+                                    sumGu += gu
+                                    sumGv += gv
+                                    sumGuDx += gu * dx
+                                    sumGuDy += gu * dy
+                                    sumGvDy += gv * dy
                                 }
-                                let gw = -w * dLdw
-                                let gu = gw * u
-                                let gv = gw * v
-                                sumGu += gu
-                                sumGv += gv
-                                sumGuDx += gu * dx
-                                sumGuDy += gu * dy
-                                sumGvDy += gv * dy
                             }
                             let su = sumGu.sum(), sv = sumGv.sum()
                             let slot = slotBase + k * stride
@@ -113,7 +122,11 @@ func rasterizeBackward(_ g: ProjectedGaussians, kind: GaussianShape, bins: TileB
                             slot[2] = sumGuDx.sum()
                             slot[3] = sumGuDy.sum()
                             slot[4] = sumGvDy.sum()
-                            for ch in 0..<channels { slot[pairHeader + ch] = colorSums[ch].sum() }
+                            slot[pairHeader] = sumWg0.sum()
+                            if channels == 3 {
+                                slot[pairHeader + 1] = sumWg1.sum()
+                                slot[pairHeader + 2] = sumWg2.sum()
+                            }
                         }
                     }
                 }
