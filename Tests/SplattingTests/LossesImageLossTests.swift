@@ -89,6 +89,7 @@ final class LossesImageLossTests: XCTestCase {
     func testSpeedOn256Image() throws {
         try XCTSkipUnless(ProcessInfo.processInfo.environment["TRAINVIZ_BENCH"] != nil,
                           "set TRAINVIZ_BENCH=1 (release build) to time the losses")
+        MemoryTuning.applyTrainingDefaults()  // as `trainviz` does: no fresh mmap per buffer
         let target = randomImage([256, 256, 3], seed: 6)
         let render = randomImage([256, 256, 3], seed: 7).requiresGrad(true)
         func median(_ body: () -> Void) -> Double {
@@ -100,30 +101,34 @@ final class LossesImageLossTests: XCTestCase {
             }
             return times.sorted()[times.count / 2]
         }
-        var checksum: Float = 0
-        let blurMS = median {
-            render.zeroGrad()
-            let y = gaussianBlur(render, sigma: 1.5, radius: 5)
-            y.backward(seed: target.data)
-            checksum += render.grad![100]
+        var checksum: Float = 0, structure: Float = 0
+        for threads in [Parallelism.threads, 1] {
+            let saved = Parallelism.threads
+            Parallelism.threads = threads
+            defer { Parallelism.threads = saved }
+            let blurMS = median {
+                render.zeroGrad()
+                let y = gaussianBlur(render, sigma: 1.5, radius: 5)
+                y.backward(seed: target.data)
+                checksum += render.grad![100]
+            }
+            let ssimMS = median {
+                render.zeroGrad()
+                let s = ssim(render, target)
+                s.backward()
+                structure = s.item
+            }
+            let ssimUniformMS = median {
+                render.zeroGrad()
+                ssim(render, target, window: .uniform7).backward()
+            }
+            let lossMS = median {
+                render.zeroGrad()
+                imageLoss(.l1SSIM, render: render, target: target).backward()
+            }
+            print(String(format: "256×256×3, forward+backward, median of 15, %d thread(s): gaussianBlur %.2f ms, ssim gaussian11 %.2f ms, ssim uniform7 %.2f ms, l1-ssim loss %.2f ms",
+                         threads, blurMS, ssimMS, ssimUniformMS, lossMS))
         }
-        var structure: Float = 0
-        let ssimMS = median {
-            render.zeroGrad()
-            let s = ssim(render, target)
-            s.backward()
-            structure = s.item
-        }
-        let ssimUniformMS = median {
-            render.zeroGrad()
-            ssim(render, target, window: .uniform7).backward()
-        }
-        let lossMS = median {
-            render.zeroGrad()
-            imageLoss(.l1SSIM, render: render, target: target).backward()
-        }
-        print(String(format: "256×256×3, forward+backward, median of 15: gaussianBlur %.2f ms, ssim gaussian11 %.2f ms, ssim uniform7 %.2f ms, l1-ssim loss %.2f ms",
-                     blurMS, ssimMS, ssimUniformMS, lossMS))
         XCTAssertTrue(checksum.isFinite)
         XCTAssertLessThan(structure, 0.1)  // independent noise
         XCTAssertTrue(render.grad!.contains { $0 != 0 })

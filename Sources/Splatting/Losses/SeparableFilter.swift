@@ -137,39 +137,23 @@ struct ImageFilter {
     /// Each image row through `alongWidth` (pixels are blocks of `channels` values).
     private func filterRows(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                             height: Int, width: Int, channels: Int) {
-        let f = alongWidth, r = f.radius, rowLength = width * channels
-        f.band.withUnsafeBufferPointer { bandBuffer in
-            f.rowStart.withUnsafeBufferPointer { startBuffer in
-                f.columns.withUnsafeBufferPointer { columnBuffer in
-                    f.weights.withUnsafeBufferPointer { weightBuffer in
-                        let band = bandBuffer.baseAddress!, start = startBuffer.baseAddress!
-                        let column = columnBuffer.baseAddress!, weight = weightBuffer.baseAddress!
-                        let lo = f.interior.lowerBound * channels, hi = f.interior.upperBound * channels
-                        Parallelism.forEachChunk(height, minChunk: max(1, 8192 / max(rowLength, 1))) { rows in
-                            for h in rows {
-                                let s = src + h * rowLength, d = dst + h * rowLength
-                                // Band columns: one long contiguous loop per tap.
-                                if lo < hi {
-                                    let w0 = band[0], o0 = -r * channels
-                                    for j in lo..<hi { d[j] = w0 * s[j + o0] }
-                                    var u = 1
-                                    while u <= 2 * r {
-                                        let w = band[u], o = (u - r) * channels
-                                        for j in lo..<hi { d[j] += w * s[j + o] }
-                                        u += 1
-                                    }
-                                }
-                                // Edge columns from their entry lists.
-                                for i in 0..<width where i < f.interior.lowerBound || i >= f.interior.upperBound {
-                                    let out = d + i * channels
-                                    for c in 0..<channels { out[c] = 0 }
-                                    for k in start[i]..<start[i + 1] {
-                                        let w = weight[k], input = s + column[k] * channels
-                                        for c in 0..<channels { out[c] += w * input[c] }
-                                    }
-                                }
-                            }
-                        }
+        let f = alongWidth, r = f.radius, rowLength = width * channels, taps = f.band.count
+        withRowLists(f) { band, start, column, weight in
+            let lo = f.interior.lowerBound, hi = f.interior.upperBound
+            Parallelism.forEachChunk(height, minChunk: max(1, 8192 / max(rowLength, 1))) { rows in
+                for h in rows {
+                    let s = src + h * rowLength, d = dst + h * rowLength
+                    // Band columns: a few long contiguous loops over the whole run.
+                    if lo < hi {
+                        let first = s + lo * channels
+                        weightedSum(into: d + lo * channels, count: (hi - lo) * channels, terms: taps,
+                                    weight: { band[$0] }, source: { first + ($0 - r) * channels })
+                    }
+                    // Edge columns from their entry lists.
+                    for i in 0..<width where i < lo || i >= hi {
+                        let k0 = start[i]
+                        weightedSum(into: d + i * channels, count: channels, terms: start[i + 1] - k0,
+                                    weight: { weight[k0 + $0] }, source: { s + column[k0 + $0] * channels })
                     }
                 }
             }
@@ -179,37 +163,77 @@ struct ImageFilter {
     /// Whole rows (of `rowLength` values) mixed through `alongHeight`.
     private func filterColumns(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                                height: Int, rowLength: Int) {
-        let f = alongHeight, r = f.radius
-        f.band.withUnsafeBufferPointer { bandBuffer in
-            f.rowStart.withUnsafeBufferPointer { startBuffer in
-                f.columns.withUnsafeBufferPointer { columnBuffer in
-                    f.weights.withUnsafeBufferPointer { weightBuffer in
-                        let band = bandBuffer.baseAddress!, start = startBuffer.baseAddress!
-                        let column = columnBuffer.baseAddress!, weight = weightBuffer.baseAddress!
-                        Parallelism.forEachChunk(height, minChunk: max(1, 8192 / max(rowLength, 1))) { rows in
-                            for i in rows {
-                                let d = dst + i * rowLength
-                                if f.interior.contains(i) {
-                                    let w0 = band[0], s0 = src + (i - r) * rowLength
-                                    for j in 0..<rowLength { d[j] = w0 * s0[j] }
-                                    var u = 1
-                                    while u <= 2 * r {
-                                        let w = band[u], s = src + (i - r + u) * rowLength
-                                        for j in 0..<rowLength { d[j] += w * s[j] }
-                                        u += 1
-                                    }
-                                } else {
-                                    for j in 0..<rowLength { d[j] = 0 }
-                                    for k in start[i]..<start[i + 1] {
-                                        let w = weight[k], s = src + column[k] * rowLength
-                                        for j in 0..<rowLength { d[j] += w * s[j] }
-                                    }
-                                }
-                            }
-                        }
+        let f = alongHeight, r = f.radius, taps = f.band.count
+        withRowLists(f) { band, start, column, weight in
+            Parallelism.forEachChunk(height, minChunk: max(1, 8192 / max(rowLength, 1))) { rows in
+                for i in rows {
+                    let d = dst + i * rowLength
+                    if f.interior.contains(i) {
+                        weightedSum(into: d, count: rowLength, terms: taps,
+                                    weight: { band[$0] }, source: { src + (i - r + $0) * rowLength })
+                    } else {
+                        let k0 = start[i]
+                        weightedSum(into: d, count: rowLength, terms: start[i + 1] - k0,
+                                    weight: { weight[k0 + $0] }, source: { src + column[k0 + $0] * rowLength })
                     }
                 }
             }
         }
+    }
+
+    /// The filter's arrays as raw pointers for the duration of `body`.
+    private func withRowLists(_ f: AxisFilter, _ body: (UnsafePointer<Float>, UnsafePointer<Int>, UnsafePointer<Int>,
+                                                        UnsafePointer<Float>) -> Void) {
+        f.band.withUnsafeBufferPointer { band in
+            f.rowStart.withUnsafeBufferPointer { start in
+                f.columns.withUnsafeBufferPointer { column in
+                    f.weights.withUnsafeBufferPointer { weight in
+                        // Every row has at least one entry (its own index), so no buffer is empty.
+                        body(band.baseAddress!, start.baseAddress!, column.baseAddress!, weight.baseAddress!)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// d[j] = Σₜ weight(t) · source(t)[j] for j < count and t < terms (terms ≥ 1).
+///
+/// Up to four terms per sweep over `d` (one store per element per four multiply-adds,
+/// instead of one per term).
+@inline(__always)
+private func weightedSum(into d: UnsafeMutablePointer<Float>, count: Int, terms: Int,
+                         weight: (Int) -> Float, source: (Int) -> UnsafePointer<Float>) {
+    var t = 0
+    while t < terms {
+        let first = t == 0
+        let s0 = source(t), w0 = weight(t)
+        switch terms - t {
+        case 1:
+            if first { for j in 0..<count { d[j] = w0 * s0[j] } } else { for j in 0..<count { d[j] += w0 * s0[j] } }
+        case 2:
+            let s1 = source(t + 1), w1 = weight(t + 1)
+            if first {
+                for j in 0..<count { d[j] = w0 * s0[j] + w1 * s1[j] }
+            } else {
+                for j in 0..<count { d[j] += w0 * s0[j] + w1 * s1[j] }
+            }
+        case 3:
+            let s1 = source(t + 1), w1 = weight(t + 1), s2 = source(t + 2), w2 = weight(t + 2)
+            if first {
+                for j in 0..<count { d[j] = w0 * s0[j] + w1 * s1[j] + w2 * s2[j] }
+            } else {
+                for j in 0..<count { d[j] += w0 * s0[j] + w1 * s1[j] + w2 * s2[j] }
+            }
+        default:
+            let s1 = source(t + 1), w1 = weight(t + 1), s2 = source(t + 2), w2 = weight(t + 2)
+            let s3 = source(t + 3), w3 = weight(t + 3)
+            if first {
+                for j in 0..<count { d[j] = w0 * s0[j] + w1 * s1[j] + w2 * s2[j] + w3 * s3[j] }
+            } else {
+                for j in 0..<count { d[j] += w0 * s0[j] + w1 * s1[j] + w2 * s2[j] + w3 * s3[j] }
+            }
+        }
+        t += 4
     }
 }
