@@ -16,9 +16,10 @@ public enum SplatColorMode: String, CaseIterable, Sendable {
 /// The defaults — 4,096 anisotropic RGB Gaussians, L2 loss, 20 epochs of 100 Adam steps
 /// with per-parameter learning rates that scale with the initial σ and a cosine decay to
 /// 5 % — fit a 256² photo recognisably after the first epoch (about a second) and finish
-/// in under half a minute on two cores: measured on chelsea, 33.8 dB after epoch 1 and
-/// 38.6 dB at the end, 25 s in all (2,048 Gaussians: 34.5 dB in 22 s, since the
-/// rasterizer's cost follows the Gaussians' footprint more than their number).
+/// in well under a minute on two cores: measured on chelsea, 33.6 dB after epoch 1 and
+/// 38.6 dB at the end, 16 s in all with snapshots. Half as many Gaussians reach only
+/// 34.5 dB for nearly the same time: the rasterizer's cost follows the Gaussians'
+/// footprint (N × σ²), which shrinks as N grows, more than their number.
 public struct SplatConfig: Equatable, Sendable {
     /// The PNG to fit; nil fits the project's test card.
     public var target: String?
