@@ -6,7 +6,7 @@ import Experiments
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time the reference workloads (sgemm, conv2d, a CNN-A epoch) and print the figures."
+        abstract: "Time the reference workloads (sgemm, conv2d, a CNN-A epoch, SPLAT-A) and print the figures."
     )
 
     @Flag(help: "Fewer repeats and a 2,560-image epoch (scaled to 10,000): rough figures in seconds.")
@@ -18,6 +18,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "CNN-A epochs to time; the median is reported.")
     var epochs: Int = 3
 
+    @Option(name: .customLong("splat-target"), help: "A PNG for the SPLAT-A rows (default: the test card), resized to 256 and 512 px.")
+    var splatTarget: String?
+
     @Option(help: "Threads for BLAS and the library's loops (default: all cores).")
     var threads: Int?
 
@@ -28,7 +31,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         if let threads { Parallelism.threads = threads }
-        let report = BenchReport.measure(quick: quick, epochs: epochs) { line in
+        let report = try BenchReport.measure(quick: quick, epochs: epochs, splatTarget: splatTarget) { line in
             if !json { print(line) }
         }
         print(json ? report.json : report.table)

@@ -9,7 +9,8 @@ struct Trainviz: ParsableCommand {
         commandName: "trainviz",
         abstract: "Make gradient descent visible: watch CNN kernels and 2D Gaussians learn.",
         version: trainvizVersion,
-        subcommands: [CNNCommand.self, ShapesCommand.self, BenchCommand.self, RunsCommand.self, ReplayCommand.self]
+        subcommands: [CNNCommand.self, SplatCommand.self, ReplayCommand.self, RunsCommand.self, ShapesCommand.self,
+                      BenchCommand.self]
     )
 
     static func main() {

@@ -23,6 +23,11 @@ public struct BenchReport: Codable {
     public var cnnAImages: Int
     /// Achieved GFLOP/s on CNN-A's ≈ 0.30 TFLOP per 10,000-image epoch.
     public var cnnAGflops: Double
+    /// SPLAT-A (anisotropic RGB, MSE, Adam): N = 256, 1024, 4096 on a 256² target and
+    /// N = 1024 on a 512² one, in that order (see `splatAWorkloads`).
+    public var splatA: [SplatATiming]
+    /// The SPLAT-A target: "test card" or the PNG's path.
+    public var splatATarget: String
 
     enum CodingKeys: String, CodingKey {
         case threads, quick
@@ -31,6 +36,16 @@ public struct BenchReport: Codable {
         case conv2ForwardMs = "conv2_fwd_ms", conv2ForwardBackwardMs = "conv2_fwd_bwd_ms"
         case cnnAEpochS = "cnn_a_epoch_s", cnnAEpochSAll = "cnn_a_epoch_s_all"
         case cnnAImages = "cnn_a_images", cnnAGflops = "cnn_a_gflops"
+        case splatA = "splat_a", splatATarget = "splat_a_target"
+    }
+
+    /// SPLAT-A's workloads: (N, side, iterations in a full run). DESIGN.md §5 quotes PSNR after
+    /// 2,000 iterations at N = 256 and 1024, after 500 at N = 4096.
+    public static let splatAWorkloads = [(256, 256, 2000), (1024, 256, 2000), (4096, 256, 500), (1024, 512, 500)]
+
+    /// The flat JSON key of a SPLAT-A figure: `splat_a_n1024_it_s`, `splat_a_512_n1024_psnr`, ….
+    public static func splatAKey(gaussians: Int, size: Int, _ figure: String) -> String {
+        "splat_a_\(size == 256 ? "" : "\(size)_")n\(gaussians)_\(figure)"
     }
 
     /// FLOPs of one CNN-A training epoch (forward + backward, no input gradient for conv1).
@@ -42,7 +57,10 @@ public struct BenchReport: Codable {
     }()
 
     /// Runs every workload and collects the figures. `progress` receives one line per stage.
-    public static func measure(quick: Bool, epochs: Int, progress: (String) -> Void) -> BenchReport {
+    /// - Parameter splatTarget: a PNG for SPLAT-A (resized to 256² and 512² working sizes,
+    ///   longer side); nil draws the test card.
+    public static func measure(quick: Bool, epochs: Int, splatTarget: String? = nil,
+                               progress: (String) -> Void) throws -> BenchReport {
         let repeats = quick ? 3 : 10
         progress("sgemm 2048×2048 …")
         let gemm = Benchmarks.sgemm(size: 2048, repeats: repeats)
@@ -56,12 +74,24 @@ public struct BenchReport: Codable {
         let run = Benchmarks.cnnAEpochs(images: images, epochs: epochs)
         let scaled = run.seconds.map { $0 * 10_000 / Double(images) }
         let epoch = Benchmarks.median(scaled)
+        var splat: [SplatATiming] = []
+        for (n, side, full) in splatAWorkloads {
+            let iterations = quick ? 100 : full
+            progress("SPLAT-A: \(n) Gaussians, \(side)² target, \(iterations) iterations …")
+            var config = SplatConfig()
+            config.target = splatTarget
+            config.size = side
+            config.color = .rgb
+            let target = try SplatTarget.quantized(SplatTarget.load(config))
+            splat.append(Benchmarks.splatA(target: target, gaussians: n, iterations: iterations))
+        }
         return BenchReport(threads: Parallelism.threads, quick: quick,
                            sgemmGflopsBest: gemm.best, sgemmGflopsMedian: gemm.median,
                            conv1ForwardMs: c1.forwardMs, conv1ForwardBackwardMs: c1.forwardBackwardMs,
                            conv2ForwardMs: c2.forwardMs, conv2ForwardBackwardMs: c2.forwardBackwardMs,
                            cnnAEpochS: epoch, cnnAEpochSAll: scaled, cnnAImages: images,
-                           cnnAGflops: cnnAEpochFlops / epoch / 1e9)
+                           cnnAGflops: cnnAEpochFlops / epoch / 1e9,
+                           splatA: splat, splatATarget: splatTarget ?? "test card")
     }
 
     /// The figures as an aligned table, with DESIGN.md's reference figures beside them.
@@ -71,7 +101,7 @@ public struct BenchReport: Codable {
                 + value.padding(toLength: 16, withPad: " ", startingAt: 0) + reference
         }
         let f = { (x: Double, d: Int) in String(format: "%.\(d)f", x) }
-        return [
+        let rows = [
             row("workload (\(threads) thread\(threads == 1 ? "" : "s")\(quick ? ", quick" : ""))", "figure", "DESIGN.md §5 (its machine, not this one)"),
             row("sgemm 2048³ best", f(sgemmGflopsBest, 1) + " GFLOP/s", "numpy/OpenBLAS 179 best, 155 median"),
             row("sgemm 2048³ median", f(sgemmGflopsMedian, 1) + " GFLOP/s", ""),
@@ -81,13 +111,45 @@ public struct BenchReport: Codable {
             row("conv2: fwd + bwd", f(conv2ForwardBackwardMs, 2) + " ms", ""),
             row("CNN-A epoch, 10,000 images", f(cnnAEpochS, 2) + " s", "PyTorch 4.5 s, JAX 8.4 s"),
             row("CNN-A throughput", f(cnnAGflops, 1) + " GFLOP/s", "PyTorch ≈ 66 GFLOP/s"),
-        ].joined(separator: "\n")
+        ]
+        return (rows + splatRows(row)).joined(separator: "\n")
     }
 
-    /// The figures as one JSON object (keys sorted).
+    /// SPLAT-A: iterations per second, then the PSNR reached and the Gaussian–pixel pairs
+    /// evaluated per iteration beside N·H·W (what dense evaluation costs).
+    private func splatRows(_ row: (String, String, String) -> String) -> [String] {
+        let reference = [256: "JAX dense 6.8 it/s; 22.0 dB @ 2,000", 1024: "JAX dense 2.2 it/s; 27.6 dB @ 2,000",
+                         4096: "JAX dense 0.72 it/s; 33.7 dB @ 500"]
+        var rows = [row("SPLAT-A on \(splatATarget)", "", "")]
+        for t in splatA {
+            rows.append(row("  N=\(t.gaussians), \(t.size)²", String(format: "%.1f it/s", t.iterationsPerSecond),
+                            t.size == 256 ? reference[t.gaussians] ?? "" : ""))
+            let pairs = String(format: "%.2fM pairs/it (%.2fM at start) vs %.1fM dense", Double(t.pairsPerIteration) / 1e6,
+                               Double(t.pairsPerIterationAtStart) / 1e6, Double(t.densePairs) / 1e6)
+            rows.append(row("    PSNR @ \(t.iterations) it", String(format: "%.2f dB", t.psnr), pairs))
+        }
+        return rows
+    }
+
+    /// The SPLAT-A figures under flat keys (`splat_a_n1024_it_s`, `splat_a_n1024_psnr`,
+    /// `splat_a_n1024_pairs`, `splat_a_512_n1024_it_s`, …), for scripts.
+    public var splatAFlat: [String: Double] {
+        var out: [String: Double] = [:]
+        for t in splatA {
+            out[BenchReport.splatAKey(gaussians: t.gaussians, size: t.size, "it_s")] = t.iterationsPerSecond
+            out[BenchReport.splatAKey(gaussians: t.gaussians, size: t.size, "psnr")] = t.psnr
+            out[BenchReport.splatAKey(gaussians: t.gaussians, size: t.size, "pairs")] = Double(t.pairsPerIteration)
+        }
+        return out
+    }
+
+    /// The figures as one JSON object (keys sorted), the SPLAT-A figures also under flat keys.
     public var json: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+        var object = (try? JSONSerialization.jsonObject(with: try! encoder.encode(self))) as? [String: Any] ?? [:]
+        for (key, value) in splatAFlat { object[key] = value }
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,0 +1,163 @@
+import Autograd
+import Imaging
+import Splatting
+
+/// Error-guided densification (`--grow`): the run starts with half of the budget; in
+/// `rounds` rounds, spread over the first 40 % of the steps, Gaussians that vanished or
+/// degenerated are pruned and new ones are placed where the blurred error is largest,
+/// until the budget is reached at the last round. The count never exceeds the budget.
+///
+/// Against a fixed count at the same final N and 2,000 steps (256² photos chelsea, coffee,
+/// camera): +0.9, +1.3 and +1.5 dB at 4,096 Gaussians; +0.4 dB at 1,024; ±0.2 dB at 256.
+/// Measured at 1,024 Gaussians: starting from a half gave
+/// 0.4 dB more than a quarter or a third, eight rounds up to 0.1 dB more than four; later
+/// rounds (to 60 % of the run), larger or smaller new Gaussians, sampling by squared
+/// error, and relocating the weakest 5–10 % each round all did worse or no better.
+public struct SplatGrowth: Equatable, Sendable {
+    /// The most Gaussians there may be.
+    public var budget: Int
+    /// The count the run starts with.
+    public var initialCount: Int
+    /// The global steps (0-based, before which a round runs) of the rounds, increasing.
+    public var roundSteps: [Int]
+
+    /// Rounds in a run.
+    public static let rounds = 8
+
+    /// The plan for a run of `totalSteps` steps with `budget` Gaussians.
+    public init(budget: Int, totalSteps: Int) {
+        self.budget = budget
+        initialCount = max(1, budget / 2)
+        var steps: [Int] = []
+        for k in 1...SplatGrowth.rounds {
+            let step = Int((0.4 * Double(totalSteps) * Double(k) / Double(SplatGrowth.rounds)).rounded())
+            if (1..<totalSteps).contains(step), step > (steps.last ?? 0) { steps.append(step) }
+        }
+        roundSteps = steps
+    }
+
+    /// The count to reach at round `index` (0-based): evenly from `initialCount` to the budget.
+    public func targetCount(round index: Int) -> Int {
+        let k = Double(index + 1) / Double(roundSteps.count)
+        return min(budget, initialCount + Int((Double(budget - initialCount) * k).rounded()))
+    }
+
+    // MARK: - Pruning
+
+    /// The indices of the Gaussians worth keeping in an image of `height × width`: not
+    /// those whose colour vanished (every |channel| < 1/255), whose narrow axis fell below
+    /// 0.3 px, whose wide axis outgrew the image, or whose centre left the image by more
+    /// than three wide-axis σ.
+    public static func keptIndices(_ cloud: GaussianCloud, height: Int, width: Int) -> [Int] {
+        let largest = Double(max(height, width, 4))
+        return (0..<cloud.count).filter { i in
+            let colour = cloud.colors[(i * cloud.channels)..<((i + 1) * cloud.channels)]
+            guard colour.contains(where: { abs($0) >= 1 / 255 }) else { return false }
+            let axes = cloud.principalAxes(i)
+            guard axes.minor >= 0.3, axes.major <= largest, axes.major.isFinite else { return false }
+            let (x, y) = (Double(cloud.means[2 * i]), Double(cloud.means[2 * i + 1]))
+            let margin = 3 * axes.major
+            return x > -margin && x < Double(width) + margin && y > -margin && y < Double(height) + margin
+        }
+    }
+
+    // MARK: - Adding
+
+    /// Per-pixel error Σ_c |target − render| blurred twice with the [1 2 1]/4 kernel along
+    /// each axis, `[height, width]`.
+    public static func errorMap(target: Image, render: [Float]) -> [Float] {
+        let (w, h, c) = (target.width, target.height, target.channels)
+        var error = [Float](repeating: 0, count: w * h)
+        for p in 0..<(w * h) {
+            var sum: Float = 0
+            for ch in 0..<c { sum += abs(target.pixels[p * c + ch] - render[p * c + ch]) }
+            error[p] = sum
+        }
+        for _ in 0..<2 {
+            var tmp = error
+            for y in 0..<h {
+                for x in 0..<w {
+                    let (l, r) = (max(x - 1, 0), min(x + 1, w - 1))
+                    tmp[y * w + x] = 0.25 * error[y * w + l] + 0.5 * error[y * w + x] + 0.25 * error[y * w + r]
+                }
+            }
+            for y in 0..<h {
+                for x in 0..<w {
+                    let (u, d) = (max(y - 1, 0), min(y + 1, h - 1))
+                    error[y * w + x] = 0.25 * tmp[u * w + x] + 0.5 * tmp[y * w + x] + 0.25 * tmp[d * w + x]
+                }
+            }
+        }
+        return error
+    }
+
+    /// `count` new isotropic Gaussians at pixels drawn in proportion to the blurred error,
+    /// each of σ `sigma`, coloured like the initial cloud but against the residual
+    /// (target − render): the residual under its centre divided by the new Gaussians'
+    /// summed weight there, then one least-squares factor (≥ 0) so that adding them brings
+    /// the render closer to the target rather than overshooting where several land together.
+    public static func newGaussians(count: Int, target: Image, render: [Float], shape: GaussianShape, sigma: Float,
+                                    rng: inout SeededRandom) -> GaussianCloud {
+        let (w, h, c) = (target.width, target.height, target.channels)
+        let residual = zip(target.pixels, render).map { $0 - $1 }
+        let pixels = SplatInitialization.samplePixels(weights: errorMap(target: target, render: render), count: count, rng: &rng)
+        var cloud = GaussianCloud(shape: shape, channels: c, means: [], shapeValues: [], colors: [])
+        for p in pixels {
+            cloud.means += [Float(p % w) + rng.nextFloat(), Float(p / w) + rng.nextFloat()]
+            cloud.shapeValues += shape == .isotropic ? [1 / sigma] : [1 / sigma, 0, 1 / sigma]
+            cloud.colors += residual[(p * c)..<(p * c + c)]
+        }
+        guard count > 0 else { return cloud }
+        let coverage = GaussianCloud(shape: shape, channels: 1, means: cloud.means, shapeValues: cloud.shapeValues,
+                                     colors: [Float](repeating: 1, count: count)).render(height: h, width: w)
+        for (i, p) in pixels.enumerated() {
+            let density = max(coverage[p], 1)
+            for ch in 0..<c { cloud.colors[i * c + ch] /= density }
+        }
+        let added = cloud.render(height: h, width: w)
+        var cross = 0.0, norm = 0.0
+        for (a, r) in zip(added, residual) {
+            cross += Double(a) * Double(r)
+            norm += Double(a) * Double(a)
+        }
+        let factor = norm > 0 ? Float(max(cross / norm, 0)) : 0
+        cloud.colors = cloud.colors.map { $0 * factor }
+        return cloud
+    }
+
+    // MARK: - Optimizer state
+
+    /// Adam's state for the cloud after a round: each kept Gaussian's moments move with it
+    /// (`kept[j]` is the old index of new Gaussian j); a new Gaussian starts with a zero
+    /// first moment and the square of its current gradient as its second moment
+    /// (`gradients[g]`: group g's full gradient for the new cloud, `[newCount, k]`), which
+    /// is where Adam's running average settles late in a run. Its first steps are then
+    /// about as long as everyone else's: zero second moments would make them up to
+    /// √(1/(1−β₂)) ≈ 32 times longer, a borrowed average of the old Gaussians' (larger)
+    /// moments many times shorter for the ~1/(1−β₂) steps it takes to decay.
+    ///
+    /// `state` is `Optimizer.stateTensors()` for groups of one `[N, k]` tensor each, keyed
+    /// `exp_avg.<group>.0` / `exp_avg_sq.<group>.0`; a group without gradients gets zeros.
+    public static func remapAdamState(_ state: [String: (shape: [Int], values: [Float])], kept: [Int], newCount: Int,
+                                      gradients: [Int: [Float]] = [:]) -> [String: (shape: [Int], values: [Float])] {
+        var out: [String: (shape: [Int], values: [Float])] = [:]
+        for (key, entry) in state {
+            guard key.hasPrefix("exp_avg"), entry.shape.count == 2 else {
+                out[key] = entry
+                continue
+            }
+            let k = entry.shape[1]
+            var values = [Float](repeating: 0, count: newCount * k)
+            for (j, old) in kept.enumerated() {
+                for col in 0..<k { values[j * k + col] = entry.values[old * k + col] }
+            }
+            let parts = key.split(separator: ".")
+            if parts.first == "exp_avg_sq", parts.count == 3, let group = Int(parts[1]),
+               let grad = gradients[group], grad.count == newCount * k {
+                for e in (kept.count * k)..<(newCount * k) { values[e] = grad[e] * grad[e] }
+            }
+            out[key] = ([newCount, k], values)
+        }
+        return out
+    }
+}

@@ -1,0 +1,77 @@
+import XCTest
+@testable import Autograd
+@testable import Experiments
+import Imaging
+import Splatting
+
+final class SplatGrowthTests: XCTestCase {
+    func testPlanStartsWithHalfAndReachesTheBudgetAtTheLastRound() {
+        let plan = SplatGrowth(budget: 1000, totalSteps: 2000)
+        XCTAssertEqual(plan.initialCount, 500)
+        XCTAssertEqual(plan.roundSteps, [100, 200, 300, 400, 500, 600, 700, 800])
+        XCTAssertEqual((0..<8).map { plan.targetCount(round: $0) }, [563, 625, 688, 750, 813, 875, 938, 1000])
+        let short = SplatGrowth(budget: 1, totalSteps: 3)
+        XCTAssertEqual(short.initialCount, 1)
+        XCTAssertTrue(short.roundSteps.allSatisfy { (1..<3).contains($0) })
+    }
+
+    func testPruningDropsVanishedDegenerateAndLostGaussians() {
+        // 0 kept; 1 colour gone; 2 needle (σ_minor < 0.3); 3 too wide; 4 far outside; 5 kept (negative colour).
+        let cloud = GaussianCloud(
+            shape: .anisotropic, channels: 1,
+            means: [10, 10, 10, 10, 10, 10, 10, 10, -100, 10, 5, 5],
+            shapeValues: [0.5, 0, 0.5, 0.5, 0, 0.5, 5, 0, 0.5, 0.01, 0, 0.01, 0.5, 0, 0.5, 1, 0.3, 1],
+            colors: [0.5, 0.001, 0.5, 0.5, 0.5, -0.2])
+        XCTAssertEqual(SplatGrowth.keptIndices(cloud, height: 20, width: 20), [0, 5])
+    }
+
+    func testNewGaussiansLandWhereTheErrorIs() {
+        // Target bright only in its right half; the render is black: all error on the right.
+        var target = Image(width: 16, height: 8, channels: 1, fill: 0)
+        for y in 0..<8 { for x in 8..<16 { target[x: x, y: y, c: 0] = 1 } }
+        var rng = SeededRandom(seed: 1)
+        let added = SplatGrowth.newGaussians(count: 50, target: target, render: [Float](repeating: 0, count: 128),
+                                             shape: .isotropic, sigma: 1.5, rng: &rng)
+        XCTAssertEqual(added.count, 50)
+        let xs = stride(from: 0, to: added.means.count, by: 2).map { added.means[$0] }
+        XCTAssertGreaterThan(xs.filter { $0 >= 7 }.count, 45, "blurred error spills at most a pixel or two left")
+        XCTAssertTrue(added.colors.allSatisfy { $0 >= 0 }, "the residual is positive")
+        XCTAssertEqual(added.shapeValues, [Float](repeating: 1 / 1.5, count: 50))
+        // Their colours are scaled so that adding them brings the render closer to the target.
+        let render = added.render(height: 8, width: 16).map { min(max($0, 0), 1) }
+        XCTAssertGreaterThan(psnr(render, target.pixels), psnr([Float](repeating: 0, count: 128), target.pixels) + 1)
+    }
+
+    func testAdamStateFollowsKeptGaussiansAndNewOnesGetTheirSquaredGradient() {
+        let state: [String: (shape: [Int], values: [Float])] = [
+            "step": ([1], [7]),
+            "exp_avg.0.0": ([3, 2], [1, 2, 3, 4, 5, 6]),
+            "exp_avg_sq.0.0": ([3, 2], [10, 20, 30, 40, 50, 60]),
+            "exp_avg.1.0": ([3, 1], [1, 2, 3]),
+            "exp_avg_sq.1.0": ([3, 1], [4, 5, 6]),
+        ]
+        let out = SplatGrowth.remapAdamState(state, kept: [2, 0], newCount: 3, gradients: [0: [9, 9, 9, 9, 3, -2]])
+        XCTAssertEqual(out["step"]!.values, [7])
+        XCTAssertEqual(out["exp_avg.0.0"]!.shape, [3, 2])
+        XCTAssertEqual(out["exp_avg.0.0"]!.values, [5, 6, 1, 2, 0, 0])
+        XCTAssertEqual(out["exp_avg_sq.0.0"]!.values, [50, 60, 10, 20, 9, 4])
+        XCTAssertEqual(out["exp_avg.1.0"]!.values, [3, 1, 0])
+        XCTAssertEqual(out["exp_avg_sq.1.0"]!.values, [6, 4, 0], "no gradient given: zeros")
+    }
+
+    func testRemappedStateLoadsIntoAdamForTheNewShapes() throws {
+        let p = Tensor(shape: [3, 2], data: [Float](repeating: 1, count: 6), requiresGrad: true)
+        let adam = Adam(groups: [ParameterGroup(parameters: [p], learningRate: 0.1)])
+        p.grad = [1, 2, 3, 4, 5, 6]
+        adam.step()
+        let q = Tensor(shape: [4, 2], data: [Float](repeating: 1, count: 8), requiresGrad: true)
+        let state = SplatGrowth.remapAdamState(adam.stateTensors(), kept: [1, 2], newCount: 4)
+        adam.groups[0].parameters = [q]
+        try adam.loadState(state)
+        let moments = adam.stateTensors()["exp_avg.0.0"]!.values
+        for (got, want) in zip(moments, [0.3, 0.4, 0.5, 0.6, 0, 0, 0, 0] as [Float]) {
+            XCTAssertEqual(got, want, accuracy: 1e-6, "moments of kept rows carried over, zeros for new ones")
+        }
+        XCTAssertEqual(adam.stepCount, 1)
+    }
+}
