@@ -11,7 +11,9 @@ import Imaging
 /// ```
 ///
 /// The error map is computed here, |target − render| averaged over the colour channels, on one
-/// colour scale for every frame (0 to the largest error of the run), so the error visibly fades;
+/// colour scale for every frame, so the error visibly fades. The scale's top is the 99th percentile
+/// of the first trained snapshot's error (epoch 0's far larger errors saturate): a scale set by the
+/// untrained render would leave every later map black;
 /// the snapshot's own `error.png` is used only when the run has no `target.png`. Pictures are
 /// enlarged by whole factors (nearest neighbour) to about 288 pixels, or reduced by area
 /// averaging when much larger. Target, render and error are marked smooth, for dithering.
@@ -24,7 +26,7 @@ struct SplatFrames: FrameComposer {
 
     /// The target at its working size (nil when the run has no `target.png`).
     private let target: Image?
-    /// The largest channel-mean error of any snapshot: the top of the error colour scale.
+    /// The top of the error colour scale (see the type's comment).
     private let errorScale: Float
     private let panelSize: (width: Int, height: Int)
     private let panelTop: Int
@@ -43,14 +45,17 @@ struct SplatFrames: FrameComposer {
         let targetURL = run.rootFile("target.png")
         let target = (try? PNG.read(targetURL.path, background: .white)).map { $0.rgb() }
         self.target = target
-        var largest: Float = 0
+        var top: Float = 0
         if let target {
-            for epoch in run.epochs {
+            // The first trained snapshot that has a render; epoch 0 only when there is nothing else.
+            for epoch in run.epochs.filter({ $0 > 0 }) + run.epochs.filter({ $0 == 0 }) {
                 guard let render = SplatFrames.render(run, epoch, size: target) else { continue }
-                largest = max(largest, SplatFrames.errorField(target, render).max() ?? 0)
+                let field = SplatFrames.errorField(target, render).sorted()
+                if !field.isEmpty { top = field[min(field.count - 1, Int(0.99 * Float(field.count - 1)))] }
+                break
             }
         }
-        let errorScale: Float = largest > 0 ? largest : 1
+        let errorScale: Float = top > 0 ? top : 1
         self.errorScale = errorScale
 
         // Panel size: the displayed target, else the first render's.
