@@ -96,9 +96,12 @@ struct SplatCommand: ParsableCommand {
         } else {
             let config = try config
             trainer = try SplatTrainer(config: config, runsFolder: URL(fileURLWithPath: runs), name: name)
+            if trainer.config.gaussians < config.gaussians {
+                print("The target has only \(trainer.config.gaussians) pixels: using \(trainer.config.gaussians) Gaussians, not \(config.gaussians).")
+            }
             let t = trainer.target
             print("Target: \(config.target ?? "test card") at \(t.width)×\(t.height), \(t.channels == 1 ? "gray" : "RGB"); "
-                  + "\(config.grow ? "up to " : "")\(config.gaussians) \(config.shape.rawValue) Gaussians, "
+                  + "\(config.grow ? "up to " : "")\(trainer.config.gaussians) \(config.shape.rawValue) Gaussians, "
                   + "\(config.epochs) epochs × \(config.stepsPerEpoch) steps, \(config.loss.rawValue) loss")
             print("Run folder: \(trainer.store.folder.path)")
         }

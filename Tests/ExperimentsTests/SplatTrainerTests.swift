@@ -133,6 +133,21 @@ final class SplatTrainerTests: XCTestCase {
         XCTAssertEqual([render.width, render.height], [1, 1])
     }
 
+    func testNoMoreGaussiansThanPixels() throws {
+        let path = folder.appendingPathComponent("dot.png").path
+        try Image(width: 1, height: 1, color: Color(r: 0.8, g: 0.1, b: 0.2)).write(toPNG: path)
+        var config = smallConfig(epochs: 2, steps: 10)
+        config.target = path
+        config.size = nil
+        config.gaussians = 4096
+        let trainer = quiet(try SplatTrainer(config: config, runsFolder: folder, name: "dot"))
+        XCTAssertEqual(trainer.config.gaussians, 1)
+        XCTAssertEqual(try SplatConfig(json: trainer.store.manifest.config).gaussians, 1, "the run records the count it used")
+        let metrics = try trainer.run()
+        // 4,096 Gaussians on one pixel pushed each other out of the image and stayed at 6.6 dB.
+        XCTAssertGreaterThan(metrics.last!.psnr, 30)
+    }
+
     func testGrayFitHasOneChannelEverywhere() throws {
         var config = smallConfig(epochs: 1, steps: 5)
         config.color = .gray

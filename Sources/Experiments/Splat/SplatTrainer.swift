@@ -84,6 +84,10 @@ public final class SplatTrainer {
                             argv: [String] = CommandLine.arguments) throws {
         try config.validate()
         let target = SplatTarget.quantized(try SplatTarget.load(config))
+        // More Gaussians than pixels cannot help and makes a tiny target diverge (they
+        // push each other out of the image); the run records the count it used.
+        var config = config
+        config.gaussians = min(config.gaussians, target.width * target.height)
         let store = try RunStore.create(in: runsFolder, spec: .init(
             kind: "splat", name: name, version: trainvizVersion, argv: argv, config: config.json, seed: config.seed,
             metricColumns: SplatEpochMetrics.columns, headline: "psnr",
