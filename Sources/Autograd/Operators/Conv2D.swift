@@ -1,4 +1,6 @@
-// 2-D convolution as im2col + sgemm, one image at a time.
+// 2-D convolution as sgemm, one image at a time. Stride-1 kernels run on shifted
+// planes (see ShiftedPlanes.swift: KH products, no column matrix); the others,
+// described here, on im2col.
 //
 // Per image n (x_n [C, H, W], cols_n = im2col(x_n) [C·KH·KW, OH·OW]):
 //   forward   y_n  = W · cols_n + b              [OC, OH·OW]   (already NCHW)
@@ -13,9 +15,9 @@
 // CNN-A's conv1 at batch 64 (2 cores), forward: 2.2 ms this way, 3.9 ms with
 // the images in turn and OpenBLAS threading each product, 6.3 ms as one
 // batch-wide product over [C·KH·KW, N·OH·OW] columns plus the transpose back to
-// NCHW. Backward recomputes the columns from the image instead of keeping tens
-// of MB of them from the forward pass, and skips the input gradient entirely
-// when the input needs none (a network's first layer).
+// NCHW. Backward recomputes the columns (or planes) from the image instead of
+// keeping tens of MB of them from the forward pass, and skips the input gradient
+// entirely when the input needs none (a network's first layer).
 
 extension Tensor {
     /// Cross-correlates `self` with `weight` (PyTorch's `conv2d`) with zero padding.
@@ -62,6 +64,7 @@ extension Tensor {
 private func convolutionForward(_ g: ConvGeometry, _ input: [Float], _ weight: [Float], _ bias: [Float]?) -> [Float] {
     let outCount = g.batch * g.outChannels * g.outPlane
     guard outCount > 0 else { return [] }
+    if ShiftedPlanes.apply(to: g) { return shiftedForward(g, input, weight, bias) }
     // Wᵀ [C·KH·KW, OC], read back transposed by BLAS: the same product as W · cols,
     // but OpenBLAS's AVX-512 kernels run it 1.2–1.5× faster for a 3-channel first layer
     // (its AVX2 kernels, equally fast either way).
@@ -97,16 +100,49 @@ private func convolutionForward(_ g: ConvGeometry, _ input: [Float], _ weight: [
     }
 }
 
+/// `y = conv(x, w) + b` for a stride-1 convolution: per image, one product per kernel row
+/// over the shifted planes (see ShiftedPlanes.swift).
+private func shiftedForward(_ g: ConvGeometry, _ input: [Float], _ weight: [Float], _ bias: [Float]?) -> [Float] {
+    let outCount = g.batch * g.outChannels * g.outPlane
+    let rows = weightsByKernelRow(weight, g)  // [KH, C·KW, OC]: W_iᵀ
+    let block = g.channels * g.kernelWidth * g.outChannels
+    return [Float](unsafeUninitializedCapacity: outCount) { out, initialized in
+        input.withUnsafeBufferPointer { px in
+            rows.withUnsafeBufferPointer { pw in
+                let x = px.baseAddress!, w = pw.baseAddress!, y = out.baseAddress!
+                forEachImageChunk(g) { _, images in
+                    let planes = ShiftedPlanes(g, gradient: false, columns: false)
+                    defer { planes.deallocate() }
+                    for n in images {
+                        let yn = y + n * g.outChannels * g.outPlane
+                        if let bias {
+                            for o in 0..<g.outChannels { (yn + o * g.outPlane).update(repeating: bias[o], count: g.outPlane) }
+                        }
+                        planes.fill(from: x + n * g.channels * g.inPlane, g)
+                        for i in 0..<g.kernelHeight {
+                            // y_n (+)= W_i · S_i
+                            sgemm(transA: true, m: g.outChannels, n: g.outPlane, k: planes.count,
+                                  w + i * block, planes.rows(i, g), ldb: planes.planeSize,
+                                  beta: bias == nil && i == 0 ? 0 : 1, yn)
+                        }
+                    }
+                }
+            }
+        }
+        initialized = outCount
+    }
+}
+
 // MARK: - Backward
 
 /// Where one backward pass reads and writes; a gradient's pointer is `nil` when it is not wanted.
 private struct ConvBackwardBuffers {
     let dy: UnsafePointer<Float>              // [N, OC, OH, OW]
     let input: UnsafePointer<Float>           // [N, C, H, W]
-    let weight: UnsafePointer<Float>          // [OC, C·KH·KW]
-    let weightT: UnsafeMutablePointer<Float>? // [chunks, C·KH·KW, OC] partial dWᵀ
+    let weight: UnsafePointer<Float>          // [OC, C·KH·KW]; shifted planes: [KH, C·KW, OC]
+    let weightT: UnsafeMutablePointer<Float>? // [chunks, C·KH·KW, OC] partial dWᵀ (split shifted planes: [chunks, KH, C·KW, OC])
     let bias: UnsafeMutablePointer<Float>?    // [chunks, OC] partial db
-    let dx: UnsafeMutablePointer<Float>?      // [N, C, H, W], zeroed
+    let dx: UnsafeMutablePointer<Float>?      // [N, C, H, W], overwritten image by image
 }
 
 /// The gradients of a convolution given `dy` [N, OC, OH, OW]; each only when asked for.
@@ -123,11 +159,14 @@ private func convolutionBackward(_ g: ConvGeometry, _ dy: [Float], _ input: [Flo
     // Per-worker partial sums of dWᵀ and db, added up in a fixed order afterwards.
     var partialWeightT = [Float](repeating: 0, count: needWeight ? chunks * weightCount : 0)
     var partialBias = [Float](repeating: 0, count: needBias ? chunks * g.outChannels : 0)
-    var dx = [Float](repeating: 0, count: needInput ? input.count : 0)
+    let inputCount = needInput ? input.count : 0
+    var dx = [Float](unsafeUninitializedCapacity: inputCount) { _, initialized in initialized = inputCount }
+    let shifted = ShiftedPlanes.apply(to: g)
+    let weightOperand = shifted ? weightsByKernelRow(weight, g) : weight
 
     dy.withUnsafeBufferPointer { pdy in
         input.withUnsafeBufferPointer { px in
-            weight.withUnsafeBufferPointer { pw in
+            weightOperand.withUnsafeBufferPointer { pw in
                 partialWeightT.withUnsafeMutableBufferPointer { pdw in
                     partialBias.withUnsafeMutableBufferPointer { pdb in
                         dx.withUnsafeMutableBufferPointer { pdx in
@@ -137,7 +176,11 @@ private func convolutionBackward(_ g: ConvGeometry, _ dy: [Float], _ input: [Flo
                                 bias: needBias ? pdb.baseAddress! : nil,
                                 dx: needInput ? pdx.baseAddress! : nil)
                             forEachImageChunk(g) { chunk, images in
-                                convolutionBackward(g, buffers, chunk: chunk, images: images)
+                                if shifted {
+                                    shiftedBackward(g, buffers, chunk: chunk, images: images)
+                                } else {
+                                    convolutionBackward(g, buffers, chunk: chunk, images: images)
+                                }
                             }
                         }
                     }
@@ -145,9 +188,13 @@ private func convolutionBackward(_ g: ConvGeometry, _ dy: [Float], _ input: [Flo
             }
         }
     }
-    let dWeight = needWeight
-        ? transposed(sumPartials(partialWeightT, chunks: chunks), rows: g.patchSize, columns: g.outChannels)
-        : nil
+    var dWeight: [Float]? = nil
+    if needWeight {
+        let sum = sumPartials(partialWeightT, chunks: chunks)
+        dWeight = shifted && !ShiftedPlanes.rebuildsColumns(g)
+            ? weightsFromKernelRows(sum, g)
+            : transposed(sum, rows: g.patchSize, columns: g.outChannels)
+    }
     return (needInput ? dx : nil, dWeight, needBias ? sumPartials(partialBias, chunks: chunks) : nil)
 }
 
@@ -178,6 +225,7 @@ private func convolutionBackward(_ g: ConvGeometry, _ b: ConvBackwardBuffers, ch
         }
         if let dx = b.dx {
             let dxn = dx + n * g.channels * g.inPlane
+            if workspace != nil { dxn.update(repeating: 0, count: g.channels * g.inPlane) }  // col2im adds onto it
             // dcols = Wᵀ [C·KH·KW, OC] · dy_n [OC, P], then added back onto the pixels.
             if let workspace {
                 sgemm(transA: true, m: g.patchSize, n: g.outPlane, k: g.outChannels, b.weight, dyn, workspace.cols)
@@ -185,6 +233,46 @@ private func convolutionBackward(_ g: ConvGeometry, _ b: ConvBackwardBuffers, ch
             } else {
                 sgemm(transA: true, m: g.patchSize, n: g.outPlane, k: g.outChannels, b.weight, dyn, dxn)
             }
+        }
+    }
+}
+
+/// One worker's share of a stride-1 backward pass on shifted planes: the images in
+/// `images`, adding into the partial sums of slot `chunk`.
+private func shiftedBackward(_ g: ConvGeometry, _ b: ConvBackwardBuffers, chunk: Int, images: Range<Int>) {
+    let rebuild = ShiftedPlanes.rebuildsColumns(g)
+    let planes = ShiftedPlanes(g, gradient: b.dx != nil, columns: b.weightT != nil && rebuild)
+    defer { planes.deallocate() }
+    let (oc, block) = (g.outChannels, planes.count * g.outChannels)
+    for n in images {
+        let dyn = b.dy + n * oc * g.outPlane
+        if let bias = b.bias {
+            let db = bias + chunk * oc
+            for o in 0..<oc { db[o] += sumOfElements(dyn + o * g.outPlane, g.outPlane) }
+        }
+        if let weightT = b.weightT {
+            let dW = weightT + chunk * oc * g.patchSize
+            planes.fill(from: b.input + n * g.channels * g.inPlane, g)
+            if rebuild {
+                // dWᵀ += cols_n [C·KH·KW, P] · dy_nᵀ [P, OC], cols rebuilt from the planes.
+                planes.buildColumns(g)
+                sgemm(transB: true, m: g.patchSize, n: oc, k: g.outPlane, planes.columns!, dyn, beta: 1, dW)
+            } else {
+                for i in 0..<g.kernelHeight {
+                    // dWᵀ_i += S_i [C·KW, P] · dy_nᵀ [P, OC]
+                    sgemm(transB: true, m: planes.count, n: oc, k: g.outPlane,
+                          planes.rows(i, g), lda: planes.planeSize, dyn, beta: 1, dW + i * block)
+                }
+            }
+        }
+        if let dx = b.dx, let dS = planes.gradientPlanes {
+            planes.clearGradientTails(g)
+            for i in 0..<g.kernelHeight {
+                // dS_i (+)= W_iᵀ [C·KW, OC] · dy_n [OC, P]; the S_i overlap, so the rows add up.
+                sgemm(m: planes.count, n: g.outPlane, k: oc, b.weight + i * block, dyn,
+                      beta: i == 0 ? 0 : 1, dS + i * g.outWidth, ldc: planes.planeSize)
+            }
+            planes.unshift(into: dx + n * g.channels * g.inPlane, g)
         }
     }
 }
