@@ -7,9 +7,10 @@ final class ShiftedPlanesTests: XCTestCase {
     /// wider than the padding needs.
     func testPlanesHoldTheColumnMatrix() throws {
         var rng = SeededRandom(seed: 31)
-        for (kh, kw, p) in [(3, 3, 1), (5, 5, 2), (2, 5, 0), (5, 2, 3), (7, 7, 3), (1, 3, 1)] {
-            let g = try ConvGeometry(input: [1, 3, 6, 7], weight: [2, 3, kh, kw], bias: nil, stride: 1, padding: p)
-            let x = (0..<(3 * 6 * 7)).map { _ in rng.nextNormal() }
+        // Widths 7 and 19: runs shorter than 8 floats and runs copied 8 lanes at a time.
+        for width in [7, 19] { for (kh, kw, p) in [(3, 3, 1), (5, 5, 2), (2, 5, 0), (5, 2, 3), (7, 7, 3), (1, 3, 1)] {
+            let g = try ConvGeometry(input: [1, 3, 6, width], weight: [2, 3, kh, kw], bias: nil, stride: 1, padding: p)
+            let x = (0..<(3 * 6 * width)).map { _ in rng.nextNormal() }
             let workspace = ConvWorkspace(g)
             defer { workspace.deallocate() }
             x.withUnsafeBufferPointer { im2col($0.baseAddress!, g, workspace) }
@@ -22,13 +23,13 @@ final class ShiftedPlanesTests: XCTestCase {
                 let viaRows = planes.rows(i, g)[(c * kw + j) * planes.planeSize + q]
                 if expected != viaRows { mismatches += 1 }
             } } } }
-            XCTAssertEqual(mismatches, 0, "kernel \(kh)×\(kw) padding \(p)")
+            XCTAssertEqual(mismatches, 0, "width \(width) kernel \(kh)×\(kw) padding \(p)")
             // The rebuilt column matrix is the im2col one, bit for bit.
             planes.buildColumns(g)
             XCTAssertEqual(Array(UnsafeBufferPointer(start: planes.columns!, count: g.patchSize * g.outPlane)),
                            Array(UnsafeBufferPointer(start: workspace.cols, count: g.patchSize * g.outPlane)),
                            "rebuilt columns, kernel \(kh)×\(kw) padding \(p)")
-        }
+        } }
     }
 
     /// `unshift` is the adjoint of reading the taps through the planes:
