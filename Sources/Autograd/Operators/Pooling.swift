@@ -142,8 +142,9 @@ extension Tensor {
 /// ReLU when `relu`) and, for each, the in-plane index of the first maximum of its window.
 private func maxPoolForward(_ g: PoolGeometry, _ input: [Float], relu: Bool) -> (values: [Float], argmax: [Int32]) {
     let outCount = g.planes * g.outPlane
-    var argmax = [Int32](repeating: 0, count: outCount)
-    var out = [Float](repeating: 0, count: outCount)
+    // Every element is written below, plane by plane on the workers: no serial zero fill first.
+    var argmax = [Int32](unsafeUninitializedCapacity: outCount) { _, initialized in initialized = outCount }
+    var out = [Float](unsafeUninitializedCapacity: outCount) { _, initialized in initialized = outCount }
     guard outCount > 0 else { return (out, argmax) }
     input.withUnsafeBufferPointer { px in
         out.withUnsafeMutableBufferPointer { py in
