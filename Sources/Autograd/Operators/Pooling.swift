@@ -178,20 +178,8 @@ private func maxPoolBackward(_ g: PoolGeometry, _ dy: [Float], _ argmax: [Int32]
                     g.forEachPlaneChunk { planes in
                         for plane in planes {
                             let offset = plane * g.outPlane
-                            let dst = gx + plane * g.inPlane
-                            if tiles && g.isPairwise {
-                                maxPoolPairsBackward(g, gy + offset, a + offset, m.map { $0 + offset }, dst)
-                                continue
-                            }
-                            if tiles { maxPoolPlaneClear(g, dst) }
-                            let src = gy + offset, idx = a + offset
-                            if let m {
-                                // A select, not a branch: the signs are random.
-                                let outputs = m + offset
-                                for t in 0..<g.outPlane { dst[Int(idx[t])] += outputs[t] > 0 ? src[t] : 0 }
-                            } else {
-                                for t in 0..<g.outPlane { dst[Int(idx[t])] += src[t] }
-                            }
+                            maxPoolPlaneBackward(g, gy + offset, a + offset, m.map { $0 + offset }, gx + plane * g.inPlane,
+                                                 zeroed: !tiles)
                         }
                     }
                 }
@@ -271,17 +259,33 @@ private func interleaved(_ a: SIMD8<Int32>, _ b: SIMD8<Int32>) -> SIMD16<Float> 
                   to: SIMD16<Float>.self)
 }
 
-/// Zeroes one input plane [H, W] (cache-hot right before its gradients are added).
-@inline(__always)
-private func maxPoolPlaneClear(_ g: PoolGeometry, _ dx: UnsafeMutablePointer<Float>) {
-    dx.update(repeating: 0, count: g.inPlane)
+/// The input gradient of one plane: `dx[argmax] += dy` window by window, where `positive`
+/// (the fused op's outputs) is `nil` or positive.
+///
+/// - Parameters:
+///   - dy, argmax, positive: `[OH, OW]`.
+///   - dx: `[H, W]`; written whole when the windows tile the plane, else added onto
+///     (`zeroed`: it already holds zeros; otherwise it is cleared first).
+func maxPoolPlaneBackward(_ g: PoolGeometry, _ dy: UnsafePointer<Float>, _ argmax: UnsafePointer<Int32>,
+                          _ positive: UnsafePointer<Float>?, _ dx: UnsafeMutablePointer<Float>, zeroed: Bool) {
+    if g.windowsTile && g.isPairwise {
+        maxPoolPairsBackward(g, dy, argmax, positive, dx)
+        return
+    }
+    if !zeroed { dx.update(repeating: 0, count: g.inPlane) }
+    if let positive {
+        // A select, not a branch: the signs are random.
+        for t in 0..<g.outPlane { dx[Int(argmax[t])] += positive[t] > 0 ? dy[t] : 0 }
+    } else {
+        for t in 0..<g.outPlane { dx[Int(argmax[t])] += dy[t] }
+    }
 }
 
 // MARK: - Plane kernels
 
 /// Max pooling of one plane `x` [H, W] into `y` [OH, OW] (through ReLU when `relu`),
 /// recording in `argmax` [OH, OW] the in-plane index of the first maximum of each window.
-private func maxPoolPlane(_ g: PoolGeometry, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+func maxPoolPlane(_ g: PoolGeometry, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                           _ argmax: UnsafeMutablePointer<Int32>, relu: Bool) {
     let w = g.width
     if g.isPairwise {
