@@ -1,6 +1,6 @@
-// 2-D convolution as sgemm, one image at a time. Stride-1 kernels run on shifted
-// planes (see ShiftedPlanes.swift: KH products, no column matrix); the others,
-// described here, on im2col.
+// 2-D convolution as sgemm, one image at a time (the products of one image:
+// ConvImageKernel.swift). Stride-1 kernels run on shifted planes (ShiftedPlanes.swift:
+// KH products, no column matrix); the others, described here, on im2col.
 //
 // Per image n (x_n [C, H, W], cols_n = im2col(x_n) [C·KH·KW, OH·OW]):
 //   forward   y_n  = W · cols_n + b              [OC, OH·OW]   (already NCHW)
@@ -10,8 +10,8 @@
 //
 // Why per image: the column matrix of one CNN-sized image (a few hundred KB)
 // stays in the core's L2 between im2col and the product, and the product lands
-// directly in NCHW order. The batch is split across `Parallelism.threads`
-// workers, each running single-threaded BLAS on its own images. Measured on
+// directly in NCHW order. The batch is cut into blocks of images that the
+// workers take in turn, each running single-threaded BLAS. Measured on
 // CNN-A's conv1 at batch 64 (2 cores), forward: 2.2 ms this way, 3.9 ms with
 // the images in turn and OpenBLAS threading each product, 6.3 ms as one
 // batch-wide product over [C·KH·KW, N·OH·OW] columns plus the transpose back to
