@@ -188,6 +188,30 @@ final class Conv2DTests: XCTestCase {
         }
     }
 
+    /// The batch is cut into blocks whatever the thread count, each with its own partial
+    /// sums added in block order: one thread and two give the same bits.
+    func testResultsDoNotDependOnTheThreadCount() {
+        let saved = Parallelism.threads
+        defer { Parallelism.threads = saved }
+        var rng = SeededRandom(seed: 18)
+        let xv = Tensor.randn([16, 6, 12, 12], using: &rng).data
+        let wv = Tensor.randn([8, 6, 5, 5], std: 0.2, using: &rng).data
+        let dy = (0..<(16 * 8 * 12 * 12)).map { _ in rng.nextNormal() }
+        var runs: [[[Float]]] = []
+        for threads in [1, 2] {
+            Parallelism.threads = threads
+            let x = Tensor(shape: [16, 6, 12, 12], data: xv, requiresGrad: true)
+            let w = Tensor(shape: [8, 6, 5, 5], data: wv, requiresGrad: true)
+            let b = Tensor.zeros([8], requiresGrad: true)
+            let g = try! ConvGeometry(input: x.shape, weight: w.shape, bias: b.shape, stride: 1, padding: 2)
+            XCTAssertGreaterThan(imageChunkCount(g), 1, "the batch must be cut into blocks")
+            let y = x.conv2d(weight: w, bias: b, padding: 2)
+            y.backward(seed: dy)
+            runs.append([y.data, x.grad!, w.grad!, b.grad!])
+        }
+        XCTAssertEqual(runs[0], runs[1])
+    }
+
     func testInputGradientIsSkippedWhenTheInputNeedsNone() {
         var rng = SeededRandom(seed: 17)
         let x = Tensor.randn([2, 3, 6, 6], using: &rng)  // a first layer's input: no gradient

@@ -34,6 +34,32 @@ public enum Parallelism {
         }
     }
 
+    /// Runs `body(task)` for every task in `0..<count`, shared among up to `threads`
+    /// workers that each take the next task as they finish one (a slow core does fewer).
+    ///
+    /// Which worker runs a task varies from run to run, so `body` must not depend on it:
+    /// give each task its own outputs. Runs in order on the calling thread with one
+    /// thread, one task, or inside another worker.
+    public static func forEachTask(_ count: Int, _ body: (Int) -> Void) {
+        guard count > 0 else { return }
+        if count == 1 || threads == 1 || isInsideWorker {
+            for task in 0..<count { body(task) }
+            return
+        }
+        let workers = min(threads, count)
+        let next = TaskCounter()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let outer = isInsideWorker
+            setInsideWorker(true)
+            defer { setInsideWorker(outer) }
+            while true {
+                let task = next.take()
+                guard task < count else { break }
+                body(task)
+            }
+        }
+    }
+
     /// Whether the current thread is running a chunk of `forEachChunk` for several
     /// workers. Nested loops (and `sgemm`) then stay on this thread: the cores are taken.
     public static var isInsideWorker: Bool { pthread_getspecific(workerKey) != nil }
@@ -47,5 +73,26 @@ public enum Parallelism {
     private static func setInsideWorker(_ inside: Bool) {
         // Any non-nil pointer means "inside"; the value itself is never read.
         pthread_setspecific(workerKey, inside ? UnsafeRawPointer(bitPattern: 1) : nil)
+    }
+}
+
+/// Hands out 0, 1, 2, … to whichever thread asks next.
+private final class TaskCounter: @unchecked Sendable {
+    private var value = 0
+    /// Heap-allocated: a mutex must not move.
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+    init() { pthread_mutex_init(lock, nil) }
+
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+    }
+
+    func take() -> Int {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        value += 1
+        return value - 1
     }
 }

@@ -24,8 +24,9 @@ public struct Sequential: Layer {
     }
 
     /// Runs only the first `end` layers (`layers[0..<end]`), e.g. to read the feature
-    /// maps after a convolution. `upTo: 0` returns the input itself. A `ReLU` directly
-    /// followed by a `MaxPool2D` runs as one `reluMaxPool2d` (identical results).
+    /// maps after a convolution. `upTo: 0` returns the input itself. A `Conv2D`, `ReLU`,
+    /// `MaxPool2D` run runs as one `conv2dReluMaxPool2d`, and a `ReLU` directly followed by
+    /// a `MaxPool2D` as one `reluMaxPool2d` (identical results).
     /// - Precondition: `0 ≤ end ≤ layers.count`.
     public func callAsFunction(_ input: Tensor, upTo end: Int) -> Tensor {
         precondition((0...layers.count).contains(end),
@@ -33,9 +34,16 @@ public struct Sequential: Layer {
         var x = input
         var index = 0
         while index < end {
-            // A ReLU straight before a max pooling runs as the fused op (same values and
-            // gradients, a quarter of the ReLU work; see `Tensor.reluMaxPool2d`).
-            if index + 1 < end, layers[index] is ReLU, let pool = layers[index + 1] as? MaxPool2D {
+            // A convolution, ReLU and max pooling in a row run as one op (same values and
+            // gradients; the convolution's output never leaves the cache: see
+            // `Tensor.conv2dReluMaxPool2d`); a ReLU straight before a max pooling likewise
+            // (a quarter of the ReLU work; see `Tensor.reluMaxPool2d`).
+            if index + 2 < end, let conv = layers[index] as? Conv2D, layers[index + 1] is ReLU,
+               let pool = layers[index + 2] as? MaxPool2D {
+                x = x.conv2dReluMaxPool2d(weight: conv.weight, bias: conv.bias, stride: conv.stride,
+                                          padding: conv.padding, poolKernel: pool.kernel, poolStride: pool.stride)
+                index += 3
+            } else if index + 1 < end, layers[index] is ReLU, let pool = layers[index + 1] as? MaxPool2D {
                 x = x.reluMaxPool2d(kernel: pool.kernel, stride: pool.stride)
                 index += 2
             } else {

@@ -1,4 +1,6 @@
-// 2-D convolution as im2col + sgemm, one image at a time.
+// 2-D convolution as sgemm, one image at a time (the products of one image:
+// ConvImageKernel.swift). Stride-1 kernels run on shifted planes (ShiftedPlanes.swift:
+// KH products, no column matrix); the others, described here, on im2col.
 //
 // Per image n (x_n [C, H, W], cols_n = im2col(x_n) [C·KH·KW, OH·OW]):
 //   forward   y_n  = W · cols_n + b              [OC, OH·OW]   (already NCHW)
@@ -8,14 +10,14 @@
 //
 // Why per image: the column matrix of one CNN-sized image (a few hundred KB)
 // stays in the core's L2 between im2col and the product, and the product lands
-// directly in NCHW order. The batch is split across `Parallelism.threads`
-// workers, each running single-threaded BLAS on its own images. Measured on
+// directly in NCHW order. The batch is cut into blocks of images that the
+// workers take in turn, each running single-threaded BLAS. Measured on
 // CNN-A's conv1 at batch 64 (2 cores), forward: 2.2 ms this way, 3.9 ms with
 // the images in turn and OpenBLAS threading each product, 6.3 ms as one
 // batch-wide product over [C·KH·KW, N·OH·OW] columns plus the transpose back to
-// NCHW. Backward recomputes the columns from the image instead of keeping tens
-// of MB of them from the forward pass, and skips the input gradient entirely
-// when the input needs none (a network's first layer).
+// NCHW. Backward recomputes the columns (or planes) from the image instead of
+// keeping tens of MB of them from the forward pass, and skips the input gradient
+// entirely when the input needs none (a network's first layer).
 
 extension Tensor {
     /// Cross-correlates `self` with `weight` (PyTorch's `conv2d`) with zero padding.
@@ -59,36 +61,19 @@ extension Tensor {
 // MARK: - Forward
 
 /// `y = conv(x, w) + b` for a whole batch. Shapes as in `ConvGeometry`.
-private func convolutionForward(_ g: ConvGeometry, _ input: [Float], _ weight: [Float], _ bias: [Float]?) -> [Float] {
+func convolutionForward(_ g: ConvGeometry, _ input: [Float], _ weight: [Float], _ bias: [Float]?) -> [Float] {
     let outCount = g.batch * g.outChannels * g.outPlane
     guard outCount > 0 else { return [] }
-    // Wᵀ [C·KH·KW, OC], read back transposed by BLAS: the same product as W · cols,
-    // but OpenBLAS's AVX-512 kernels run it 1.2–1.5× faster for a 3-channel first layer
-    // (its AVX2 kernels, equally fast either way).
-    let weightT = transposed(weight, rows: g.outChannels, columns: g.patchSize)
+    let operand = ConvImageKernel.forwardWeights(g, weight)
     return [Float](unsafeUninitializedCapacity: outCount) { out, initialized in
         input.withUnsafeBufferPointer { px in
-            weightT.withUnsafeBufferPointer { pw in
-                let x = px.baseAddress!, w = pw.baseAddress!, y = out.baseAddress!  // w: Wᵀ
+            operand.withUnsafeBufferPointer { pw in
+                let x = px.baseAddress!, w = pw.baseAddress!, y = out.baseAddress!
                 forEachImageChunk(g) { _, images in
-                    let workspace = g.isPointwise ? nil : ConvWorkspace(g)
-                    defer { workspace?.deallocate() }
+                    let kernel = ConvImageKernel(g, inputGradient: false, weightGradient: false)
+                    defer { kernel.deallocate() }
                     for n in images {
-                        let xn = x + n * g.channels * g.inPlane
-                        let yn = y + n * g.outChannels * g.outPlane
-                        if let bias {
-                            // Start each output plane at its bias; the product adds onto it.
-                            for o in 0..<g.outChannels { (yn + o * g.outPlane).update(repeating: bias[o], count: g.outPlane) }
-                        }
-                        let columns: UnsafePointer<Float>
-                        if let workspace {
-                            im2col(xn, g, workspace)
-                            columns = UnsafePointer(workspace.cols)
-                        } else {
-                            columns = xn
-                        }
-                        sgemm(transA: true, m: g.outChannels, n: g.outPlane, k: g.patchSize,
-                              w, columns, beta: bias == nil ? 0 : 1, yn)
+                        kernel.forward(x + n * g.channels * g.inPlane, w, bias, y + n * g.outChannels * g.outPlane)
                     }
                 }
             }
@@ -99,98 +84,89 @@ private func convolutionForward(_ g: ConvGeometry, _ input: [Float], _ weight: [
 
 // MARK: - Backward
 
-/// Where one backward pass reads and writes; a gradient's pointer is `nil` when it is not wanted.
-private struct ConvBackwardBuffers {
-    let dy: UnsafePointer<Float>              // [N, OC, OH, OW]
-    let input: UnsafePointer<Float>           // [N, C, H, W]
-    let weight: UnsafePointer<Float>          // [OC, C·KH·KW]
-    let weightT: UnsafeMutablePointer<Float>? // [chunks, C·KH·KW, OC] partial dWᵀ
-    let bias: UnsafeMutablePointer<Float>?    // [chunks, OC] partial db
-    let dx: UnsafeMutablePointer<Float>?      // [N, C, H, W], zeroed
-}
+/// Per-worker partial sums of a backward pass, added up in a fixed order afterwards,
+/// and the input gradient, written image by image.
+struct ConvGradientSlots {
+    let g: ConvGeometry
+    let chunks: Int
+    var weight: [Float]  // [chunks, C·KH·KW·OC] in `ConvImageKernel.weightGradientLayout`
+    var bias: [Float]    // [chunks, OC]
+    var input: [Float]   // [N, C, H, W]
+    let needInput: Bool, needWeight: Bool, needBias: Bool
 
-/// The gradients of a convolution given `dy` [N, OC, OH, OW]; each only when asked for.
-private func convolutionBackward(_ g: ConvGeometry, _ dy: [Float], _ input: [Float], _ weight: [Float],
-                                 needInput: Bool, needWeight: Bool, needBias: Bool)
-    -> (input: [Float]?, weight: [Float]?, bias: [Float]?) {
-    let weightCount = g.outChannels * g.patchSize
-    guard g.batch > 0 else {
-        return (needInput ? [] : nil,
-                needWeight ? [Float](repeating: 0, count: weightCount) : nil,
-                needBias ? [Float](repeating: 0, count: g.outChannels) : nil)
+    init(_ g: ConvGeometry, needInput: Bool, needWeight: Bool, needBias: Bool) {
+        self.g = g
+        chunks = imageChunkCount(g)
+        self.needInput = needInput
+        self.needWeight = needWeight
+        self.needBias = needBias
+        weight = [Float](repeating: 0, count: needWeight ? chunks * g.outChannels * g.patchSize : 0)
+        bias = [Float](repeating: 0, count: needBias ? chunks * g.outChannels : 0)
+        let inputCount = needInput ? g.batch * g.channels * g.inPlane : 0
+        input = [Float](unsafeUninitializedCapacity: inputCount) { _, initialized in initialized = inputCount }
     }
-    let chunks = imageChunkCount(g)
-    // Per-worker partial sums of dWᵀ and db, added up in a fixed order afterwards.
-    var partialWeightT = [Float](repeating: 0, count: needWeight ? chunks * weightCount : 0)
-    var partialBias = [Float](repeating: 0, count: needBias ? chunks * g.outChannels : 0)
-    var dx = [Float](repeating: 0, count: needInput ? input.count : 0)
 
-    dy.withUnsafeBufferPointer { pdy in
-        input.withUnsafeBufferPointer { px in
-            weight.withUnsafeBufferPointer { pw in
-                partialWeightT.withUnsafeMutableBufferPointer { pdw in
-                    partialBias.withUnsafeMutableBufferPointer { pdb in
-                        dx.withUnsafeMutableBufferPointer { pdx in
-                            let buffers = ConvBackwardBuffers(
-                                dy: pdy.baseAddress!, input: px.baseAddress!, weight: pw.baseAddress!,
-                                weightT: needWeight ? pdw.baseAddress! : nil,
-                                bias: needBias ? pdb.baseAddress! : nil,
-                                dx: needInput ? pdx.baseAddress! : nil)
-                            forEachImageChunk(g) { chunk, images in
-                                convolutionBackward(g, buffers, chunk: chunk, images: images)
-                            }
-                        }
+    /// Runs `body(kernel, images, dW slot, db slot, dx)` on each worker's share of the batch,
+    /// with the pointers of its slots (`nil` where a gradient is not wanted).
+    mutating func run(_ body: (ConvImageKernel, Range<Int>, UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?,
+                               UnsafeMutablePointer<Float>?) -> Void) {
+        let (g, needInput, needWeight, needBias) = (self.g, self.needInput, self.needWeight, self.needBias)
+        let weightSlot = g.outChannels * g.patchSize
+        weight.withUnsafeMutableBufferPointer { pdw in
+            bias.withUnsafeMutableBufferPointer { pdb in
+                input.withUnsafeMutableBufferPointer { pdx in
+                    let dW = pdw.baseAddress, db = pdb.baseAddress, dx = pdx.baseAddress
+                    forEachImageChunk(g) { chunk, images in
+                        let kernel = ConvImageKernel(g, inputGradient: needInput, weightGradient: needWeight)
+                        defer { kernel.deallocate() }
+                        body(kernel, images,
+                             needWeight ? dW! + chunk * weightSlot : nil,
+                             needBias ? db! + chunk * g.outChannels : nil,
+                             needInput ? dx! : nil)
                     }
                 }
             }
         }
     }
-    let dWeight = needWeight
-        ? transposed(sumPartials(partialWeightT, chunks: chunks), rows: g.patchSize, columns: g.outChannels)
-        : nil
-    return (needInput ? dx : nil, dWeight, needBias ? sumPartials(partialBias, chunks: chunks) : nil)
-}
 
-/// One worker's share of the backward pass: the images in `images`, adding into
-/// the partial sums of slot `chunk`.
-private func convolutionBackward(_ g: ConvGeometry, _ b: ConvBackwardBuffers, chunk: Int, images: Range<Int>) {
-    let workspace = g.isPointwise ? nil : ConvWorkspace(g)
-    defer { workspace?.deallocate() }
-    for n in images {
-        let dyn = b.dy + n * g.outChannels * g.outPlane
-        if let bias = b.bias {
-            let db = bias + chunk * g.outChannels
-            for o in 0..<g.outChannels { db[o] += sumOfElements(dyn + o * g.outPlane, g.outPlane) }
-        }
-        if let weightT = b.weightT {
-            let xn = b.input + n * g.channels * g.inPlane
-            let columns: UnsafePointer<Float>
-            if let workspace {
-                im2col(xn, g, workspace)
-                columns = UnsafePointer(workspace.cols)
-            } else {
-                columns = xn
-            }
-            // dWᵀ += cols_n [C·KH·KW, P] · dy_nᵀ [P, OC]: the tall form of dW += dy_n · cols_nᵀ,
-            // which runs faster in OpenBLAS for these shapes.
-            sgemm(transB: true, m: g.patchSize, n: g.outChannels, k: g.outPlane,
-                  columns, dyn, beta: 1, weightT + chunk * g.outChannels * g.patchSize)
-        }
-        if let dx = b.dx {
-            let dxn = dx + n * g.channels * g.inPlane
-            // dcols = Wᵀ [C·KH·KW, OC] · dy_n [OC, P], then added back onto the pixels.
-            if let workspace {
-                sgemm(transA: true, m: g.patchSize, n: g.outPlane, k: g.outChannels, b.weight, dyn, workspace.cols)
-                col2im(g, workspace, dxn)
-            } else {
-                sgemm(transA: true, m: g.patchSize, n: g.outPlane, k: g.outChannels, b.weight, dyn, dxn)
-            }
-        }
+    /// The summed gradients, the weight's as `[OC, C, KH, KW]`; each `nil` unless asked for.
+    func results() -> (input: [Float]?, weight: [Float]?, bias: [Float]?) {
+        let dWeight = needWeight
+            ? ConvImageKernel.weightGradientToStandard(sumPartials(weight, chunks: chunks), g)
+            : nil
+        return (needInput ? input : nil, dWeight, needBias ? sumPartials(bias, chunks: chunks) : nil)
     }
 }
 
+/// The gradients of a convolution given `dy` [N, OC, OH, OW]; each only when asked for.
+func convolutionBackward(_ g: ConvGeometry, _ dy: [Float], _ input: [Float], _ weight: [Float],
+                         needInput: Bool, needWeight: Bool, needBias: Bool)
+    -> (input: [Float]?, weight: [Float]?, bias: [Float]?) {
+    guard g.batch > 0 else {
+        return (needInput ? [] : nil,
+                needWeight ? [Float](repeating: 0, count: g.outChannels * g.patchSize) : nil,
+                needBias ? [Float](repeating: 0, count: g.outChannels) : nil)
+    }
+    let operand = ConvImageKernel.backwardWeights(g, weight)
+    var slots = ConvGradientSlots(g, needInput: needInput, needWeight: needWeight, needBias: needBias)
+    dy.withUnsafeBufferPointer { pdy in
+        input.withUnsafeBufferPointer { px in
+            operand.withUnsafeBufferPointer { pw in
+                let gy = pdy.baseAddress!, x = px.baseAddress!, w = pw.baseAddress!
+                slots.run { kernel, images, dW, db, dx in
+                    for n in images {
+                        kernel.backward(x + n * g.channels * g.inPlane, gy + n * g.outChannels * g.outPlane, w,
+                                        dW: dW, db: db, dx: dx.map { $0 + n * g.channels * g.inPlane })
+                    }
+                }
+            }
+        }
+    }
+    return slots.results()
+}
+
 /// Adds `chunks` equal consecutive slices of `partials`, in order.
-private func sumPartials(_ partials: [Float], chunks: Int) -> [Float] {
+func sumPartials(_ partials: [Float], chunks: Int) -> [Float] {
     let size = partials.count / chunks
     var total = Array(partials[0..<size])
     for c in 1..<chunks {
@@ -207,7 +183,7 @@ private func sumPartials(_ partials: [Float], chunks: Int) -> [Float] {
 /// Σ p[0..<n], with independent SIMD partial sums (a single running sum would
 /// wait on every add's latency).
 @inline(__always)
-private func sumOfElements(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+func sumOfElements(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
     let raw = UnsafeRawPointer(p)
     var a = SIMD8<Float>(), b = SIMD8<Float>()
     var i = 0
@@ -225,7 +201,7 @@ private func sumOfElements(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
 }
 
 /// The transpose of a row-major `rows × columns` matrix.
-private func transposed(_ m: [Float], rows: Int, columns: Int) -> [Float] {
+func transposed(_ m: [Float], rows: Int, columns: Int) -> [Float] {
     var t = [Float](repeating: 0, count: m.count)
     for r in 0..<rows {
         for c in 0..<columns { t[c * rows + r] = m[r * columns + c] }
@@ -235,26 +211,33 @@ private func transposed(_ m: [Float], rows: Int, columns: Int) -> [Float] {
 
 // MARK: - Splitting the batch
 
-/// How many workers a convolution of this geometry uses: one per thread, at most
-/// one per image, and one alone when the whole job is too small to share.
-private func imageChunkCount(_ g: ConvGeometry) -> Int {
+/// How many blocks of consecutive images a convolution of this geometry is cut into:
+/// `ConvTuning.blocks` (at most one per image), or one when the whole job is too small
+/// to share. The count does not depend on the number of threads, so neither do the
+/// results: each block adds its images' gradients into its own partial sums, which
+/// are added up in block order.
+func imageChunkCount(_ g: ConvGeometry) -> Int {
     let flopsPerImage = 2 * g.outChannels * g.patchSize * g.outPlane
     guard flopsPerImage * g.batch >= 1 << 20 else { return 1 }
-    return Swift.max(1, Swift.min(Parallelism.threads, g.batch))
+    return Swift.max(1, Swift.min(ConvTuning.blocks, g.batch))
 }
 
-/// Runs `body(chunk, images)` for `imageChunkCount(g)` consecutive slices of the
-/// batch, concurrently. Inside a worker every `sgemm` runs on that worker's thread
-/// alone (see `sgemm`), so the workers never compete with BLAS threads for the cores.
-private func forEachImageChunk(_ g: ConvGeometry, _ body: (Int, Range<Int>) -> Void) {
+/// How convolutions share a batch among the workers.
+enum ConvTuning {
+    /// Blocks per batch. The workers take blocks as they finish the last one, so a core
+    /// slowed down by other processes holds up at most one block (with one half of the
+    /// batch per worker it held up the whole step). Measured on CNN-A with another
+    /// process busy on the machine: 3.54–3.59 s per 10,000-image epoch instead of
+    /// 3.78–3.94 s with two halves, and no more CPU time.
+    static let blocks = 8
+}
+
+/// Runs `body(chunk, images)` for the `imageChunkCount(g)` blocks of the batch, shared
+/// dynamically among the workers. Inside a worker every `sgemm` runs on that worker's
+/// thread alone (see `sgemm`), so the workers never compete with BLAS threads for the cores.
+func forEachImageChunk(_ g: ConvGeometry, _ body: (Int, Range<Int>) -> Void) {
     let chunks = imageChunkCount(g)
-    if chunks == 1 {
-        body(0, 0..<g.batch)
-        return
-    }
-    Parallelism.forEachChunk(chunks) { range in
-        for chunk in range {
-            body(chunk, (g.batch * chunk / chunks)..<(g.batch * (chunk + 1) / chunks))
-        }
+    Parallelism.forEachTask(chunks) { chunk in
+        body(chunk, (g.batch * chunk / chunks)..<(g.batch * (chunk + 1) / chunks))
     }
 }

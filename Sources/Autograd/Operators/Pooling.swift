@@ -8,7 +8,10 @@
 // of the data instead of the whole map. Its gradient is the same as the pair's,
 // ties and NaNs included (see the op). Measured on CNN-A (batch 64, 2 cores):
 // ReLU + max pooling forward and backward 1.75 ms per step as two ops, 0.8 ms as
-// one (with the branch-free 2×2 window kernel below).
+// one (with the branch-free 2×2 window kernel below). Where 2×2 windows tile the
+// plane, the backward pass writes each row pair whole from the argmax offsets
+// instead of zero-filling and scattering: CNN-A's first pooling backward 0.30 →
+// 0.15 ms per step (one core).
 
 /// The shapes of one pooling call.
 struct PoolGeometry {
@@ -139,8 +142,9 @@ extension Tensor {
 /// ReLU when `relu`) and, for each, the in-plane index of the first maximum of its window.
 private func maxPoolForward(_ g: PoolGeometry, _ input: [Float], relu: Bool) -> (values: [Float], argmax: [Int32]) {
     let outCount = g.planes * g.outPlane
-    var argmax = [Int32](repeating: 0, count: outCount)
-    var out = [Float](repeating: 0, count: outCount)
+    // Every element is written below, plane by plane on the workers: no serial zero fill first.
+    var argmax = [Int32](unsafeUninitializedCapacity: outCount) { _, initialized in initialized = outCount }
+    var out = [Float](unsafeUninitializedCapacity: outCount) { _, initialized in initialized = outCount }
     guard outCount > 0 else { return (out, argmax) }
     input.withUnsafeBufferPointer { px in
         out.withUnsafeMutableBufferPointer { py in
@@ -174,16 +178,8 @@ private func maxPoolBackward(_ g: PoolGeometry, _ dy: [Float], _ argmax: [Int32]
                     g.forEachPlaneChunk { planes in
                         for plane in planes {
                             let offset = plane * g.outPlane
-                            let dst = gx + plane * g.inPlane
-                            if tiles { maxPoolPlaneClear(g, dst) }
-                            let src = gy + offset, idx = a + offset
-                            if let m {
-                                // A select, not a branch: the signs are random.
-                                let outputs = m + offset
-                                for t in 0..<g.outPlane { dst[Int(idx[t])] += outputs[t] > 0 ? src[t] : 0 }
-                            } else {
-                                for t in 0..<g.outPlane { dst[Int(idx[t])] += src[t] }
-                            }
+                            maxPoolPlaneBackward(g, gy + offset, a + offset, m.map { $0 + offset }, gx + plane * g.inPlane,
+                                                 zeroed: !tiles)
                         }
                     }
                 }
@@ -201,17 +197,95 @@ private func maxPoolBackward(_ g: PoolGeometry, _ dy: [Float], _ argmax: [Int32]
     return dx
 }
 
-/// Zeroes one input plane [H, W] (cache-hot right before its gradients are added).
+/// The input gradient of one plane [H, W] of 2×2, stride-2 pooling whose windows tile
+/// the plane, written row pair by row pair with no zero fill and no scatter: each
+/// element gets its window's output gradient if it is the window's argmax (and, with
+/// `positive`, the output is positive), else 0. Eight windows at a time.
+private func maxPoolPairsBackward(_ g: PoolGeometry, _ dy: UnsafePointer<Float>, _ argmax: UnsafePointer<Int32>,
+                                  _ positive: UnsafePointer<Float>?, _ dx: UnsafeMutablePointer<Float>) {
+    let w = g.width
+    let lane = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
+    for oh in 0..<g.outHeight {
+        let top = 2 * oh * w
+        let row = oh * g.outWidth
+        let topRow = UnsafeMutableRawPointer(dx + top), bottomRow = UnsafeMutableRawPointer(dx + top + w)
+        var ow = 0
+        while ow + 8 <= g.outWidth {
+            // The gradients as bits, so that masks select them with a plain `and`
+            // (the generic `replacing(with:where:)` runs lane by lane).
+            var gy = UnsafeRawPointer(dy + row + ow).loadUnaligned(as: SIMD8<Int32>.self)
+            if let positive {
+                let out = UnsafeRawPointer(positive + row + ow).loadUnaligned(as: SIMD8<Float>.self)
+                gy &= bits(out .> 0)
+            }
+            // Where in its window each maximum sits: 0, 1, w or w + 1 (w even, as the
+            // windows tile). Masks by arithmetic: integer `.==` runs lane by lane.
+            let corner = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: top + 2 * ow)) &+ lane
+            let at = UnsafeRawPointer(argmax + row + ow).loadUnaligned(as: SIMD8<Int32>.self) &- corner
+            let right = SIMD8<Int32>(repeating: 0) &- (at & 1)   // all ones in the right column
+            let upper = (at &- 2) &>> 31                          // all ones in the top row
+            let topLeft = gy & upper & ~right
+            let topRight = gy & upper & right
+            let bottomLeft = gy & ~upper & ~right
+            let bottomRight = gy & ~upper & right
+            topRow.storeBytes(of: interleaved(topLeft, topRight), toByteOffset: 8 * ow, as: SIMD16<Float>.self)
+            bottomRow.storeBytes(of: interleaved(bottomLeft, bottomRight), toByteOffset: 8 * ow, as: SIMD16<Float>.self)
+            ow += 8
+        }
+        while ow < g.outWidth {
+            var gy = dy[row + ow]
+            if let positive, !(positive[row + ow] > 0) { gy = 0 }
+            let at = Int(argmax[row + ow]) - (top + 2 * ow)
+            let t = top + 2 * ow
+            dx[t] = at == 0 ? gy : 0
+            dx[t + 1] = at == 1 ? gy : 0
+            dx[t + w] = at == w ? gy : 0
+            dx[t + w + 1] = at == w + 1 ? gy : 0
+            ow += 1
+        }
+    }
+}
+
+/// A lane mask as bits: all ones where true, zeros where false.
 @inline(__always)
-private func maxPoolPlaneClear(_ g: PoolGeometry, _ dx: UnsafeMutablePointer<Float>) {
-    dx.update(repeating: 0, count: g.inPlane)
+private func bits(_ mask: SIMDMask<SIMD8<Int32>>) -> SIMD8<Int32> {
+    unsafeBitCast(mask, to: SIMD8<Int32>.self)
+}
+
+/// `(a0, b0, a1, b1, …, a7, b7)`, as floats.
+@inline(__always)
+private func interleaved(_ a: SIMD8<Int32>, _ b: SIMD8<Int32>) -> SIMD16<Float> {
+    unsafeBitCast(SIMD16(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7]),
+                  to: SIMD16<Float>.self)
+}
+
+/// The input gradient of one plane: `dx[argmax] += dy` window by window, where `positive`
+/// (the fused op's outputs) is `nil` or positive.
+///
+/// - Parameters:
+///   - dy, argmax, positive: `[OH, OW]`.
+///   - dx: `[H, W]`; written whole when the windows tile the plane, else added onto
+///     (`zeroed`: it already holds zeros; otherwise it is cleared first).
+func maxPoolPlaneBackward(_ g: PoolGeometry, _ dy: UnsafePointer<Float>, _ argmax: UnsafePointer<Int32>,
+                          _ positive: UnsafePointer<Float>?, _ dx: UnsafeMutablePointer<Float>, zeroed: Bool) {
+    if g.windowsTile && g.isPairwise {
+        maxPoolPairsBackward(g, dy, argmax, positive, dx)
+        return
+    }
+    if !zeroed { dx.update(repeating: 0, count: g.inPlane) }
+    if let positive {
+        // A select, not a branch: the signs are random.
+        for t in 0..<g.outPlane { dx[Int(argmax[t])] += positive[t] > 0 ? dy[t] : 0 }
+    } else {
+        for t in 0..<g.outPlane { dx[Int(argmax[t])] += dy[t] }
+    }
 }
 
 // MARK: - Plane kernels
 
 /// Max pooling of one plane `x` [H, W] into `y` [OH, OW] (through ReLU when `relu`),
 /// recording in `argmax` [OH, OW] the in-plane index of the first maximum of each window.
-private func maxPoolPlane(_ g: PoolGeometry, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+func maxPoolPlane(_ g: PoolGeometry, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                           _ argmax: UnsafeMutablePointer<Int32>, relu: Bool) {
     let w = g.width
     if g.isPairwise {
