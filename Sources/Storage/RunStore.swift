@@ -392,6 +392,19 @@ public final class RunStore {
         try finish(.interrupted, reason: "interrupted by \(InterruptMonitor.signalName(signal))", now: now)
     }
 
+    /// Records how a training loop ended: `interrupted` by `signal` when one arrived, `interrupted`
+    /// ("stopped after epoch e of n as asked") when it stopped before its planned last epoch,
+    /// `completed` otherwise.
+    public func finishTraining(epoch: Int, of planned: Int, signal: Int32?, now: Date = Date()) throws {
+        if let signal {
+            try interrupt(by: signal, now: now)
+        } else if epoch < planned {
+            try finish(.interrupted, reason: "stopped after epoch \(epoch) of \(planned) as asked", now: now)
+        } else {
+            try finish(.completed, now: now)
+        }
+    }
+
     private func checkWritable() throws {
         guard manifest.status == .running else {
             throw StorageError.invalidStatusChange(

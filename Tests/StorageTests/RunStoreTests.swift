@@ -198,6 +198,22 @@ final class RunStoreTests: XCTestCase {
         XCTAssertEqual(manifest.reason, "interrupted by SIGTERM")
     }
 
+    func testFinishTrainingNamesHowTheLoopEnded() throws {
+        let folder = try makeTemporaryFolder(self)
+        let cases: [(Int, Int32?, RunStatus, String?)] = [
+            (20, nil, .completed, nil),
+            (7, nil, .interrupted, "stopped after epoch 7 of 20 as asked"),
+            (7, SIGINT, .interrupted, "interrupted by SIGINT"),
+        ]
+        for (epoch, signal, status, reason) in cases {
+            let store = try RunStore.create(in: folder, spec: testSpec())
+            try store.finishTraining(epoch: epoch, of: 20, signal: signal)
+            let manifest = try RunManifest.read(from: store.folder)
+            XCTAssertEqual(manifest.status, status)
+            XCTAssertEqual(manifest.reason, reason)
+        }
+    }
+
     // MARK: - Resume
 
     func testResumeRewindsToTheCheckpointEpoch() throws {

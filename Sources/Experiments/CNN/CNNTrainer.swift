@@ -159,13 +159,7 @@ public final class CNNTrainer {
                 try snapshot(metrics)
                 results.append(metrics)
             }
-            if let signal = interrupts?.receivedSignal {
-                try store.interrupt(by: signal)
-            } else if epoch < config.epochs {
-                try store.finish(.interrupted, reason: "stopped after epoch \(epoch) of \(config.epochs) as asked")
-            } else {
-                try store.finish(.completed)
-            }
+            try store.finishTraining(epoch: epoch, of: config.epochs, signal: interrupts?.receivedSignal)
         } catch {
             try? store.fail(error)
             throw error
