@@ -40,6 +40,8 @@ let package = Package(
         // libpng reports errors by longjmp; Swift cannot catch that, so a few
         // lines of C own the setjmp and hand Swift an error string instead.
         .target(name: "CPNGShim", dependencies: ["CPNG"]),
+        // AVX-512 convolution kernels, chosen at run time when the CPU has AVX-512F.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
         // MARK: - Libraries
         .target(
@@ -47,6 +49,7 @@ let package = Package(
             dependencies: [
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
                 .target(name: "CMalloc", condition: .when(platforms: [.linux])),
+                "CKernels",
             ],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))],
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS]))]

@@ -191,6 +191,14 @@ final class Conv2DTests: XCTestCase {
     /// The batch is cut into blocks whatever the thread count, each with its own partial
     /// sums added in block order: one thread and two give the same bits.
     func testResultsDoNotDependOnTheThreadCount() {
+        defer { ConvTuning.directKernels = DirectConv.cpuSupported }
+        for direct in DirectConv.cpuSupported ? [true, false] : [false] {
+            ConvTuning.directKernels = direct
+            checkResultsDoNotDependOnTheThreadCount()
+        }
+    }
+
+    private func checkResultsDoNotDependOnTheThreadCount() {
         let saved = Parallelism.threads
         defer { Parallelism.threads = saved }
         var rng = SeededRandom(seed: 18)
@@ -209,7 +217,7 @@ final class Conv2DTests: XCTestCase {
             y.backward(seed: dy)
             runs.append([y.data, x.grad!, w.grad!, b.grad!])
         }
-        XCTAssertEqual(runs[0], runs[1])
+        XCTAssertEqual(runs[0], runs[1], "direct kernels \(ConvTuning.directKernels)")
     }
 
     func testInputGradientIsSkippedWhenTheInputNeedsNone() {

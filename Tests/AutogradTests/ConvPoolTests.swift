@@ -12,8 +12,17 @@ final class ConvPoolTests: XCTestCase {
         ([2, 3, 9, 10], [2, 3, 3, 2], 1, 1, 3, nil),    // non-square kernel, 3×3 windows
     ]
 
-    /// Values and all three gradients equal the unfused pair's bit for bit.
+    /// Values and all three gradients equal the unfused pair's bit for bit, on the direct
+    /// kernels (where the CPU has them) and on the BLAS paths.
     func testFusedOpEqualsConvolutionThenReluMaxPool() {
+        defer { ConvTuning.directKernels = DirectConv.cpuSupported }
+        for direct in DirectConv.cpuSupported ? [true, false] : [false] {
+            ConvTuning.directKernels = direct
+            checkFusedOpEqualsThePair()
+        }
+    }
+
+    private func checkFusedOpEqualsThePair() {
         var rng = SeededRandom(seed: 41)
         for (shape, wShape, s, p, k, ps) in cases {
             let xv = Tensor.randn(shape, using: &rng).data
@@ -26,7 +35,7 @@ final class ConvPoolTests: XCTestCase {
             let (x1, w1, b1) = leaves(), (x2, w2, b2) = leaves()
             let pair = x1.conv2d(weight: w1, bias: b1, stride: s, padding: p).reluMaxPool2d(kernel: k, stride: ps)
             let fused = x2.conv2dReluMaxPool2d(weight: w2, bias: b2, stride: s, padding: p, poolKernel: k, poolStride: ps)
-            let label = "input \(shape) weight \(wShape) stride \(s) padding \(p) pool \(k)/\(ps ?? k)"
+            let label = "input \(shape) weight \(wShape) stride \(s) padding \(p) pool \(k)/\(ps ?? k), direct \(ConvTuning.directKernels)"
             XCTAssertEqual(fused.op, "conv2dReluMaxPool2d")
             XCTAssertEqual(fused.shape, pair.shape, label)
             XCTAssertEqual(fused.data, pair.data, label)

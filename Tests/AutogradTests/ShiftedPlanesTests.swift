@@ -2,6 +2,10 @@ import XCTest
 @testable import Autograd
 
 final class ShiftedPlanesTests: XCTestCase {
+    // The convolutions below must take the shifted planes, not the direct kernels.
+    override func setUp() { ConvTuning.directKernels = false }
+    override func tearDown() { ConvTuning.directKernels = DirectConv.cpuSupported }
+
     /// The taps of kernel row i read from the planes are exactly the column matrix's:
     /// cols[(c, i, j), q] = S[c, j][i·OW + q], for kernels narrower, as wide as and
     /// wider than the padding needs.

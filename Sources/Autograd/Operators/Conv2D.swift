@@ -116,10 +116,12 @@ struct ConvGradientSlots {
             bias.withUnsafeMutableBufferPointer { pdb in
                 input.withUnsafeMutableBufferPointer { pdx in
                     let dW = pdw.baseAddress, db = pdb.baseAddress, dx = pdx.baseAddress
-                    forEachImageChunk(g) { chunk, images in
-                        let kernel = ConvImageKernel(g, inputGradient: needInput, weightGradient: needWeight)
+                    let images = imagesPerChunk(g)
+                    forEachImageChunk(g) { chunk, range in
+                        let kernel = ConvImageKernel(g, inputGradient: needInput, weightGradient: needWeight,
+                                                     images: images)
                         defer { kernel.deallocate() }
-                        body(kernel, images,
+                        body(kernel, range,
                              needWeight ? dW! + chunk * weightSlot : nil,
                              needBias ? db! + chunk * g.outChannels : nil,
                              needInput ? dx! : nil)
@@ -154,10 +156,10 @@ func convolutionBackward(_ g: ConvGeometry, _ dy: [Float], _ input: [Float], _ w
             operand.withUnsafeBufferPointer { pw in
                 let gy = pdy.baseAddress!, x = px.baseAddress!, w = pw.baseAddress!
                 slots.run { kernel, images, dW, db, dx in
-                    for n in images {
-                        kernel.backward(x + n * g.channels * g.inPlane, gy + n * g.outChannels * g.outPlane, w,
-                                        dW: dW, db: db, dx: dx.map { $0 + n * g.channels * g.inPlane })
-                    }
+                    let first = images.lowerBound
+                    kernel.backward(x + first * g.channels * g.inPlane, gy + first * g.outChannels * g.outPlane,
+                                    count: images.count, w, dW: dW, db: db,
+                                    dx: dx.map { $0 + first * g.channels * g.inPlane })
                 }
             }
         }
@@ -222,8 +224,19 @@ func imageChunkCount(_ g: ConvGeometry) -> Int {
     return Swift.max(1, Swift.min(ConvTuning.blocks, g.batch))
 }
 
-/// How convolutions share a batch among the workers.
+/// The most images in one of `forEachImageChunk`'s blocks.
+func imagesPerChunk(_ g: ConvGeometry) -> Int {
+    let chunks = imageChunkCount(g)
+    return (g.batch + chunks - 1) / chunks
+}
+
+/// How convolutions share a batch among the workers, and which kernels they run.
 enum ConvTuning {
+    /// Whether stride-1 convolutions run on the AVX-512 kernels (`DirectConv`); on by
+    /// default where the CPU has them. Tests switch it off to check the BLAS paths.
+    nonisolated(unsafe) static var directKernels = DirectConv.cpuSupported
+
+
     /// Blocks per batch. The workers take blocks as they finish the last one, so a core
     /// slowed down by other processes holds up at most one block (with one half of the
     /// batch per worker it held up the whole step). Measured on CNN-A with another

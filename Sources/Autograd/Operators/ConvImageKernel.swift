@@ -1,6 +1,7 @@
 // One image's convolution products, forward and backward, on one worker.
 //
-// Stride-1 kernels run on shifted planes (ShiftedPlanes.swift); other strides on
+// Stride-1 kernels run on the AVX-512 kernels where the CPU has them
+// (DirectConv.swift), else on shifted planes (ShiftedPlanes.swift); other strides on
 // a column matrix (Im2Col.swift); 1×1 kernels with stride 1 and no padding on the
 // image itself. The batch-level functions (Conv2D.swift, ConvPool.swift) share
 // the batch among workers and give each its own kernel.
@@ -8,25 +9,35 @@
 /// The scratch memory and products of one worker's convolutions, one image at a time.
 struct ConvImageKernel {
     let g: ConvGeometry
-    /// Set for stride-1 kernels.
+    /// Set for the kernels `DirectConv.apply(to:)` accepts.
+    let direct: DirectConv?
+    /// Set for the other stride-1 kernels.
     let planes: ShiftedPlanes?
     /// Set for the other kernels except pointwise ones.
     let workspace: ConvWorkspace?
 
-    /// A kernel for `g`; the gradient flags size the scratch for a backward pass.
-    init(_ g: ConvGeometry, inputGradient: Bool, weightGradient: Bool) {
+    /// A kernel for `g`; the gradient flags size the scratch for a backward pass, and
+    /// `images` is the most images `backward(_:_:count:_:dW:db:dx:)` is given at once.
+    init(_ g: ConvGeometry, inputGradient: Bool, weightGradient: Bool, images: Int = 1) {
         self.g = g
-        if ShiftedPlanes.apply(to: g) {
+        if DirectConv.apply(to: g) {
+            direct = DirectConv(g, images: weightGradient ? images : 1, gradient: inputGradient)
+            planes = nil
+            workspace = nil
+        } else if ShiftedPlanes.apply(to: g) {
+            direct = nil
             planes = ShiftedPlanes(g, gradient: inputGradient,
                                    columns: weightGradient && ShiftedPlanes.rebuildsColumns(g))
             workspace = nil
         } else {
+            direct = nil
             planes = nil
             workspace = g.isPointwise ? nil : ConvWorkspace(g)
         }
     }
 
     func deallocate() {
+        direct?.deallocate()
         planes?.deallocate()
         workspace?.deallocate()
     }
@@ -38,14 +49,17 @@ struct ConvImageKernel {
     /// W · cols, but OpenBLAS's AVX-512 kernels run it 1.2–1.5× faster for a 3-channel
     /// first layer (its AVX2 kernels, equally fast either way).
     static func forwardWeights(_ g: ConvGeometry, _ weight: [Float]) -> [Float] {
-        ShiftedPlanes.apply(to: g)
+        if DirectConv.apply(to: g) { return DirectConv.forwardWeights(weight, g) }
+        return ShiftedPlanes.apply(to: g)
             ? weightsByKernelRow(weight, g)
             : transposed(weight, rows: g.outChannels, columns: g.patchSize)
     }
 
-    /// The weights as `backward` reads them: W_iᵀ blocks on shifted planes, else W `[OC, C·KH·KW]`.
+    /// The weights as `backward` reads them: `DirectConv.flippedWeights` for the direct
+    /// kernels, W_iᵀ blocks on shifted planes, else W `[OC, C·KH·KW]`.
     static func backwardWeights(_ g: ConvGeometry, _ weight: [Float]) -> [Float] {
-        ShiftedPlanes.apply(to: g) ? weightsByKernelRow(weight, g) : weight
+        if DirectConv.apply(to: g) { return DirectConv.flippedWeights(weight, g) }
+        return ShiftedPlanes.apply(to: g) ? weightsByKernelRow(weight, g) : weight
     }
 
     /// Whether `backward` adds the weight gradient as dW_iᵀ blocks `[KH, C·KW, OC]`
@@ -54,9 +68,11 @@ struct ConvImageKernel {
         ShiftedPlanes.apply(to: g) && !ShiftedPlanes.rebuildsColumns(g)
     }
 
-    /// A summed weight gradient in `backward`'s layout as `[OC, C, KH, KW]`.
+    /// A summed weight gradient in `backward`'s layout as `[OC, C, KH, KW]` (the direct
+    /// kernels add it in that layout already).
     static func weightGradientToStandard(_ sum: [Float], _ g: ConvGeometry) -> [Float] {
-        splitsWeightGradient(g)
+        if DirectConv.apply(to: g) { return sum }
+        return splitsWeightGradient(g)
             ? weightsFromKernelRows(sum, g)
             : transposed(sum, rows: g.patchSize, columns: g.outChannels)
     }
@@ -71,6 +87,14 @@ struct ConvImageKernel {
     ///   - bias: `[OC]`, or `nil`.
     ///   - y: `[OC, OH, OW]`, overwritten.
     func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: [Float]?, _ y: UnsafeMutablePointer<Float>) {
+        if let direct {
+            if let bias {
+                bias.withUnsafeBufferPointer { direct.forward(x, w, $0.baseAddress!, y) }
+            } else {
+                direct.forward(x, w, nil, y)
+            }
+            return
+        }
         let (oc, outPlane) = (g.outChannels, g.outPlane)
         if let bias {
             // Start each output plane at its bias; the products add onto it.
@@ -94,6 +118,30 @@ struct ConvImageKernel {
         sgemm(transA: true, m: oc, n: outPlane, k: g.patchSize, w, columns, beta: bias == nil ? 0 : 1, y)
     }
 
+    /// Adds the gradients of `count` consecutive images (at most the `images` the kernel
+    /// was made for): `x` [count, C, H, W], `dy` [count, OC, OH, OW], `dx` [count, C, H, W];
+    /// otherwise as the one-image `backward`. The direct kernels take the weight gradient
+    /// of the whole block in one call; the other paths go image by image.
+    func backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, count: Int, _ w: UnsafePointer<Float>,
+                  dW: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?, dx: UnsafeMutablePointer<Float>?) {
+        let (imageIn, imageOut) = (g.channels * g.inPlane, g.outChannels * g.outPlane)
+        guard let direct else {
+            for n in 0..<count {
+                backward(x + n * imageIn, dy + n * imageOut, w, dW: dW, db: db, dx: dx.map { $0 + n * imageIn })
+            }
+            return
+        }
+        if let db {
+            for n in 0..<count {
+                for o in 0..<g.outChannels { db[o] += sumOfElements(dy + n * imageOut + o * g.outPlane, g.outPlane) }
+            }
+        }
+        if let dW { direct.addWeightGradient(x, dy, count: count, dW) }
+        if let dx {
+            for n in 0..<count { direct.inputGradient(dy + n * imageOut, w, dx + n * imageIn) }
+        }
+    }
+
     /// Adds one image's share of the gradients.
     ///
     /// - Parameters:
@@ -105,6 +153,10 @@ struct ConvImageKernel {
     ///   - dx: the image's input gradient `[C, H, W]`, overwritten; or `nil`.
     func backward(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
                   dW: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?, dx: UnsafeMutablePointer<Float>?) {
+        if direct != nil {
+            backward(x, dy, count: 1, w, dW: dW, db: db, dx: dx)
+            return
+        }
         let (oc, outPlane, patch) = (g.outChannels, g.outPlane, g.patchSize)
         if let db {
             for o in 0..<oc { db[o] += sumOfElements(dy + o * outPlane, outPlane) }

@@ -109,16 +109,24 @@ private func convPoolBackward(_ cg: ConvGeometry, _ pg: PoolGeometry, _ dp: [Flo
                         let gp = pdp.baseAddress!, a = pa.baseAddress!, m = pm.baseAddress!
                         let x = px.baseAddress!, w = pw.baseAddress!
                         slots.run { kernel, images, dW, db, dx in
-                            let dconv = UnsafeMutablePointer<Float>.allocate(capacity: cg.outChannels * cg.outPlane)
+                            // The direct kernels take the block's weight gradient in one call, so
+                            // they get the whole block's output gradients; the others one image's.
+                            let block = kernel.direct != nil ? images.count : 1
+                            let imageOut = cg.outChannels * cg.outPlane, imageIn = cg.channels * cg.inPlane
+                            let dconv = UnsafeMutablePointer<Float>.allocate(capacity: block * imageOut)
                             defer { dconv.deallocate() }
-                            for n in images {
-                                for o in 0..<cg.outChannels {
-                                    let slot = n * perImage + o * pg.outPlane
-                                    maxPoolPlaneBackward(pg, gp + slot, a + slot, m + slot, dconv + o * cg.outPlane,
-                                                         zeroed: false)
+                            var start = images.lowerBound
+                            while start < images.upperBound {
+                                for k in 0..<block {
+                                    for o in 0..<cg.outChannels {
+                                        let slot = (start + k) * perImage + o * pg.outPlane
+                                        maxPoolPlaneBackward(pg, gp + slot, a + slot, m + slot,
+                                                             dconv + k * imageOut + o * cg.outPlane, zeroed: false)
+                                    }
                                 }
-                                kernel.backward(x + n * cg.channels * cg.inPlane, dconv, w,
-                                                dW: dW, db: db, dx: dx.map { $0 + n * cg.channels * cg.inPlane })
+                                kernel.backward(x + start * imageIn, dconv, count: block, w,
+                                                dW: dW, db: db, dx: dx.map { $0 + start * imageIn })
+                                start += block
                             }
                         }
                     }
