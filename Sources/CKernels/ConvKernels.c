@@ -32,52 +32,78 @@ static CK_AVX512 inline __mmask16 ck_tail_mask(int count) {
     return count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1u);
 }
 
-// One block of NB output channels [o0, o0 + NB): for every output row and every run
-// of 16 pixels, NB accumulators over all C·KH·KW taps, then one (masked) store each.
-#define CK_DEFINE_FORWARD(NB)                                                                              \
-    static CK_AVX512 void ck_forward_##NB(const float *xp, int C, long ps, long rs, const float *wt,      \
-                                          const float *bias, int OC, int o0, int KH, int KW, int OH,       \
-                                          int OW, float *y) {                                              \
+// One block of NB output channels [o0, o0 + NB) times NV runs of 16 output pixels
+// (consecutive runs in row-major order, each row cut into ceil(OW/16) runs, the last
+// one masked): NB·NV accumulators over all C·KH·KW taps, then one (masked) store
+// each. A partial group at the end of the plane repeats its last run (the same
+// values stored twice).
+#define CK_DEFINE_FORWARD(NB, NV)                                                                          \
+    static CK_AVX512 void ck_forward_##NB##x##NV(const float *xp, int C, long ps, long rs, const float *wt, \
+                                                 const float *bias, int OC, int o0, int KH, int KW, int OH, \
+                                                 int OW, float *y) {                                       \
         const long outPlane = (long)OH * OW;                                                               \
-        for (int oh = 0; oh < OH; oh++) {                                                                  \
-            for (int ow = 0; ow < OW; ow += 16) {                                                          \
-                const __mmask16 m = ck_tail_mask(OW - ow);                                                 \
-                __m512 acc[NB];                                                                            \
+        const int runsPerRow = (OW + 15) / 16, runs = OH * runsPerRow;                                     \
+        for (int v0 = 0; v0 < runs; v0 += NV) {                                                            \
+            long xBase[NV], yBase[NV];                                                                     \
+            __mmask16 m[NV];                                                                               \
+            _Pragma("clang loop unroll(full)")                                                             \
+            for (int v = 0; v < NV; v++) {                                                                 \
+                const int run = v0 + v < runs ? v0 + v : runs - 1;                                         \
+                const int oh = run / runsPerRow, ow = (run % runsPerRow) * 16;                             \
+                xBase[v] = oh * rs + ow;                                                                   \
+                yBase[v] = (long)oh * OW + ow;                                                             \
+                m[v] = ck_tail_mask(OW - ow);                                                              \
+            }                                                                                              \
+            __m512 acc[NB][NV];                                                                            \
+            _Pragma("clang loop unroll(full)")                                                             \
+            for (int q = 0; q < NB; q++) {                                                                 \
+                const __m512 b = _mm512_set1_ps(bias ? bias[o0 + q] : 0.0f);                               \
                 _Pragma("clang loop unroll(full)")                                                         \
-                for (int q = 0; q < NB; q++) acc[q] = _mm512_set1_ps(bias ? bias[o0 + q] : 0.0f);          \
-                for (int c = 0; c < C; c++) {                                                              \
-                    for (int i = 0; i < KH; i++) {                                                         \
-                        const float *xr = xp + c * ps + (oh + i) * rs + ow;                                \
-                        const float *wr = wt + (long)((c * KH + i) * KW) * OC + o0;                        \
-                        for (int j = 0; j < KW; j++) {                                                     \
-                            const __m512 xv = _mm512_maskz_loadu_ps(m, xr + j);                            \
-                            const float *wj = wr + (long)j * OC;                                           \
+                for (int v = 0; v < NV; v++) acc[q][v] = b;                                                \
+            }                                                                                              \
+            for (int c = 0; c < C; c++) {                                                                  \
+                for (int i = 0; i < KH; i++) {                                                             \
+                    const float *xr = xp + c * ps + i * rs;                                                \
+                    const float *wr = wt + (long)((c * KH + i) * KW) * OC + o0;                            \
+                    for (int j = 0; j < KW; j++) {                                                         \
+                        __m512 xv[NV];                                                                     \
+                        _Pragma("clang loop unroll(full)")                                                 \
+                        for (int v = 0; v < NV; v++) xv[v] = _mm512_maskz_loadu_ps(m[v], xr + xBase[v] + j); \
+                        const float *wj = wr + (long)j * OC;                                               \
+                        _Pragma("clang loop unroll(full)")                                                 \
+                        for (int q = 0; q < NB; q++) {                                                     \
+                            const __m512 wq = _mm512_set1_ps(wj[q]);                                       \
                             _Pragma("clang loop unroll(full)")                                             \
-                            for (int q = 0; q < NB; q++)                                                   \
-                                acc[q] = _mm512_fmadd_ps(xv, _mm512_set1_ps(wj[q]), acc[q]);               \
+                            for (int v = 0; v < NV; v++) acc[q][v] = _mm512_fmadd_ps(xv[v], wq, acc[q][v]); \
                         }                                                                                  \
                     }                                                                                      \
                 }                                                                                          \
-                float *yo = y + (long)o0 * outPlane + (long)oh * OW + ow;                                  \
+            }                                                                                              \
+            _Pragma("clang loop unroll(full)")                                                             \
+            for (int q = 0; q < NB; q++) {                                                                 \
                 _Pragma("clang loop unroll(full)")                                                         \
-                for (int q = 0; q < NB; q++) _mm512_mask_storeu_ps(yo + q * outPlane, m, acc[q]);          \
+                for (int v = 0; v < NV; v++)                                                               \
+                    _mm512_mask_storeu_ps(y + (o0 + q) * outPlane + yBase[v], m[v], acc[q][v]);            \
             }                                                                                              \
         }                                                                                                  \
     }
 
-CK_DEFINE_FORWARD(16)
-CK_DEFINE_FORWARD(8)
-CK_DEFINE_FORWARD(4)
-CK_DEFINE_FORWARD(1)
+// Tiles measured on CNN-A's shapes (one core, GFLOP/s for conv1 / conv2 / conv2's input
+// gradient): 16×1 180/180/185, 12×2 219/214/216, 8×3 204/189/165, 6×4 211/193/206,
+// 14×2 and 16×2 slower (too few registers left).
+CK_DEFINE_FORWARD(12, 2)
+CK_DEFINE_FORWARD(8, 3)
+CK_DEFINE_FORWARD(4, 4)
+CK_DEFINE_FORWARD(1, 4)
 
 static CK_AVX512 void ck_conv_forward_avx512(const float *xp, int C, long ps, long rs, const float *wt,
                                              const float *bias, int OC, int KH, int KW, int OH, int OW,
                                              float *y) {
     int o = 0;
-    for (; o + 16 <= OC; o += 16) ck_forward_16(xp, C, ps, rs, wt, bias, OC, o, KH, KW, OH, OW, y);
-    for (; o + 8 <= OC; o += 8) ck_forward_8(xp, C, ps, rs, wt, bias, OC, o, KH, KW, OH, OW, y);
-    for (; o + 4 <= OC; o += 4) ck_forward_4(xp, C, ps, rs, wt, bias, OC, o, KH, KW, OH, OW, y);
-    for (; o < OC; o++) ck_forward_1(xp, C, ps, rs, wt, bias, OC, o, KH, KW, OH, OW, y);
+    for (; o + 12 <= OC; o += 12) ck_forward_12x2(xp, C, ps, rs, wt, bias, OC, o, KH, KW, OH, OW, y);
+    for (; o + 8 <= OC; o += 8) ck_forward_8x3(xp, C, ps, rs, wt, bias, OC, o, KH, KW, OH, OW, y);
+    for (; o + 4 <= OC; o += 4) ck_forward_4x4(xp, C, ps, rs, wt, bias, OC, o, KH, KW, OH, OW, y);
+    for (; o < OC; o++) ck_forward_1x4(xp, C, ps, rs, wt, bias, OC, o, KH, KW, OH, OW, y);
 }
 
 // Weight gradient: tiles of WO output channels × WT taps (WO·WT accumulators of 16
