@@ -106,15 +106,15 @@ static CK_AVX512 void ck_conv_forward_avx512(const float *xp, int C, long ps, lo
     for (; o < OC; o++) ck_forward_1x4(xp, C, ps, rs, wt, bias, OC, o, KH, KW, OH, OW, y);
 }
 
-// Weight gradient: tiles of WO output channels × WT taps (WO·WT accumulators of 16
-// lanes, one lane per pixel of a 16-pixel run), summed over all images and pixels,
-// then reduced across lanes. A partial tile at the end repeats its last channel or
-// tap and throws the repeats away.
+// Weight gradient, general kernel widths: tiles of WO output channels × WT taps (WO·WT
+// accumulators of 16 lanes, one lane per pixel of a 16-pixel run), summed over all
+// images and pixels, then reduced across lanes. A partial tile at the end repeats
+// its last channel or tap and throws the repeats away.
 enum { WO = 4, WT = 6 };
 
-static CK_AVX512 void ck_conv_weight_grad_avx512(const float *xp, long is, int C, long ps, long rs,
-                                                 const float *dy, int OC, int KH, int KW, int OH, int OW,
-                                                 int N, float *dW) {
+static CK_AVX512 void ck_weight_grad_lanes(const float *xp, long is, int C, long ps, long rs,
+                                           const float *dy, int OC, int KH, int KW, int OH, int OW,
+                                           int N, float *dW) {
     const int T = C * KH * KW;
     const long outPlane = (long)OH * OW, dyImage = (long)OC * outPlane;
     for (int o0 = 0; o0 < OC; o0 += WO) {
@@ -159,6 +159,156 @@ static CK_AVX512 void ck_conv_weight_grad_avx512(const float *xp, long is, int C
             }
         }
     }
+}
+
+// Weight gradient, kernel widths 3, 5 and 7: output channels in the lanes. Each image's
+// output gradient is transposed to dyT [OH·OW, OCP] (OCP: OC rounded up to 16, zeros
+// beyond OC); then tiles of R kernel rows (c, i) × KW taps × OV runs of 16 channels
+// add x[tap at pixel p] (broadcast) · dyT[p] over every pixel onto gT [C·KH·KW, OCP].
+// No reductions across lanes, and each broadcast feeds OV products.
+#define CK_DEFINE_WEIGHT_GRAD_TILE(KWC, R, OV)                                                              \
+    static CK_AVX512 void ck_wg_tile_##KWC##_##R##_##OV(const float *xn, long ps, long rs, int KH,         \
+                                                        const float *dyT, int OCP, int v0, int OH, int OW, \
+                                                        int row0, int rows, float *gT) {                   \
+        long rowOff[R];                                                                                    \
+        _Pragma("clang loop unroll(full)")                                                                 \
+        for (int r = 0; r < R; r++) {                                                                      \
+            const int row = row0 + (r < rows ? r : rows - 1);                                              \
+            rowOff[r] = (row / KH) * ps + (row % KH) * rs;                                                 \
+        }                                                                                                  \
+        __m512 acc[R][KWC][OV];                                                                            \
+        _Pragma("clang loop unroll(full)")                                                                 \
+        for (int r = 0; r < R; r++) {                                                                      \
+            const int row = row0 + (r < rows ? r : rows - 1);                                              \
+            _Pragma("clang loop unroll(full)")                                                             \
+            for (int j = 0; j < KWC; j++) {                                                                \
+                _Pragma("clang loop unroll(full)")                                                         \
+                for (int v = 0; v < OV; v++)                                                               \
+                    acc[r][j][v] = _mm512_loadu_ps(gT + (long)(row * KWC + j) * OCP + (v0 + v) * 16);      \
+            }                                                                                              \
+        }                                                                                                  \
+        for (int oh = 0; oh < OH; oh++) {                                                                  \
+            const float *xr = xn + oh * rs;                                                                \
+            const float *dr = dyT + (long)oh * OW * OCP + v0 * 16;                                         \
+            for (int ow = 0; ow < OW; ow++) {                                                              \
+                __m512 d[OV];                                                                              \
+                _Pragma("clang loop unroll(full)")                                                         \
+                for (int v = 0; v < OV; v++) d[v] = _mm512_loadu_ps(dr + (long)ow * OCP + v * 16);         \
+                _Pragma("clang loop unroll(full)")                                                         \
+                for (int r = 0; r < R; r++) {                                                              \
+                    _Pragma("clang loop unroll(full)")                                                     \
+                    for (int j = 0; j < KWC; j++) {                                                        \
+                        const __m512 xb = _mm512_set1_ps(xr[rowOff[r] + ow + j]);                          \
+                        _Pragma("clang loop unroll(full)")                                                 \
+                        for (int v = 0; v < OV; v++) acc[r][j][v] = _mm512_fmadd_ps(xb, d[v], acc[r][j][v]); \
+                    }                                                                                      \
+                }                                                                                          \
+            }                                                                                              \
+        }                                                                                                  \
+        /* Only the tile's own rows: a repeated last row would be added twice. */                          \
+        _Pragma("clang loop unroll(full)")                                                                 \
+        for (int r = 0; r < R; r++) {                                                                      \
+            if (r >= rows) break;                                                                          \
+            _Pragma("clang loop unroll(full)")                                                             \
+            for (int j = 0; j < KWC; j++) {                                                                \
+                _Pragma("clang loop unroll(full)")                                                         \
+                for (int v = 0; v < OV; v++)                                                               \
+                    _mm512_storeu_ps(gT + (long)((row0 + r) * KWC + j) * OCP + (v0 + v) * 16, acc[r][j][v]); \
+            }                                                                                              \
+        }                                                                                                  \
+    }
+
+CK_DEFINE_WEIGHT_GRAD_TILE(7, 3, 1)
+CK_DEFINE_WEIGHT_GRAD_TILE(7, 1, 2)
+CK_DEFINE_WEIGHT_GRAD_TILE(5, 4, 1)
+CK_DEFINE_WEIGHT_GRAD_TILE(5, 2, 2)
+CK_DEFINE_WEIGHT_GRAD_TILE(3, 8, 1)
+CK_DEFINE_WEIGHT_GRAD_TILE(3, 4, 2)
+
+// r[k] ← column k of the 16×16 matrix whose rows are r[0..15].
+static CK_AVX512 inline void ck_transpose16(__m512 r[16]) {
+    __m512 t[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; i++) {
+        const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 1]);
+        const __m512d c = _mm512_castps_pd(t[4 * i + 2]), d = _mm512_castps_pd(t[4 * i + 3]);
+        r[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+        r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+    }
+    for (int k = 0; k < 4; k++) {
+        t[k] = _mm512_shuffle_f32x4(r[k], r[k + 4], 0x88);
+        t[k + 4] = _mm512_shuffle_f32x4(r[k], r[k + 4], 0xdd);
+        t[k + 8] = _mm512_shuffle_f32x4(r[k + 8], r[k + 12], 0x88);
+        t[k + 12] = _mm512_shuffle_f32x4(r[k + 8], r[k + 12], 0xdd);
+    }
+    for (int k = 0; k < 8; k++) {
+        r[k] = _mm512_shuffle_f32x4(t[k], t[k + 8], 0x88);
+        r[k + 8] = _mm512_shuffle_f32x4(t[k], t[k + 8], 0xdd);
+    }
+}
+
+// dyT [P, OCP] ← dy [OC, P] transposed, zeros in the channels OC..<OCP, 16×16 blocks at a time.
+static CK_AVX512 void ck_transpose_gradient(const float *dy, int OC, long P, int OCP, float *dyT) {
+    for (int o0 = 0; o0 < OCP; o0 += 16) {
+        for (long p0 = 0; p0 < P; p0 += 16) {
+            const int width = P - p0 < 16 ? (int)(P - p0) : 16;
+            const __mmask16 m = ck_tail_mask(width);
+            __m512 r[16];
+            for (int k = 0; k < 16; k++)
+                r[k] = o0 + k < OC ? _mm512_maskz_loadu_ps(m, dy + (long)(o0 + k) * P + p0) : _mm512_setzero_ps();
+            ck_transpose16(r);
+            for (int l = 0; l < width; l++) _mm512_storeu_ps(dyT + (p0 + l) * OCP + o0, r[l]);
+        }
+    }
+}
+
+typedef void (*ck_wg_tile_fn)(const float *, long, long, int, const float *, int, int, int, int, int, int, float *);
+
+static CK_AVX512 void ck_weight_grad_channels(const float *xp, long is, int C, long ps, long rs,
+                                              const float *dy, int OC, int KH, int KW, int OH, int OW,
+                                              int N, float *dW) {
+    ck_wg_tile_fn one, two;
+    int rOne, rTwo;
+    switch (KW) {
+    case 7: one = ck_wg_tile_7_3_1; rOne = 3; two = ck_wg_tile_7_1_2; rTwo = 1; break;
+    case 5: one = ck_wg_tile_5_4_1; rOne = 4; two = ck_wg_tile_5_2_2; rTwo = 2; break;
+    default: one = ck_wg_tile_3_8_1; rOne = 8; two = ck_wg_tile_3_4_2; rTwo = 4; break;
+    }
+    const int OCP = (OC + 15) / 16 * 16, runs = OCP / 16, rowsAll = C * KH, T = rowsAll * KW;
+    const long P = (long)OH * OW;
+    float *dyT = (float *)_mm_malloc(sizeof(float) * P * OCP, 64);
+    float *gT = (float *)_mm_malloc(sizeof(float) * (long)T * OCP, 64);
+    for (long k = 0; k < (long)T * OCP; k++) gT[k] = 0;
+    for (int n = 0; n < N; n++) {
+        ck_transpose_gradient(dy + (long)n * OC * P, OC, P, OCP, dyT);
+        const float *xn = xp + n * is;
+        int v = 0;
+        for (; v + 2 <= runs; v += 2)
+            for (int row = 0; row < rowsAll; row += rTwo)
+                two(xn, ps, rs, KH, dyT, OCP, v, OH, OW, row, rowsAll - row < rTwo ? rowsAll - row : rTwo, gT);
+        for (; v < runs; v++)
+            for (int row = 0; row < rowsAll; row += rOne)
+                one(xn, ps, rs, KH, dyT, OCP, v, OH, OW, row, rowsAll - row < rOne ? rowsAll - row : rOne, gT);
+    }
+    for (int o = 0; o < OC; o++) {
+        for (int t = 0; t < T; t++) dW[(long)o * T + t] += gT[(long)t * OCP + o];
+    }
+    _mm_free(dyT);
+    _mm_free(gT);
+}
+
+static CK_AVX512 void ck_conv_weight_grad_avx512(const float *xp, long is, int C, long ps, long rs,
+                                                 const float *dy, int OC, int KH, int KW, int OH, int OW,
+                                                 int N, float *dW) {
+    if (KW == 3 || KW == 5 || KW == 7)
+        ck_weight_grad_channels(xp, is, C, ps, rs, dy, OC, KH, KW, OH, OW, N, dW);
+    else
+        ck_weight_grad_lanes(xp, is, C, ps, rs, dy, OC, KH, KW, OH, OW, N, dW);
 }
 #endif
 
