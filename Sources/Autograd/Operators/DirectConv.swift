@@ -135,12 +135,7 @@ private func padPlanes(_ src: UnsafePointer<Float>, planes: Int, height: Int, wi
     let rowStride = width + 2 * paddingWidth
     let plane = (height + 2 * padding) * rowStride
     for k in 0..<planes {
-        var from = src + k * height * width
-        var to = dst + k * plane + padding * rowStride + paddingWidth
-        for _ in 0..<height {
-            to.update(from: from, count: width)
-            from += width
-            to += rowStride
-        }
+        copyRuns(from: src + k * height * width, stride: width, to: dst + k * plane + padding * rowStride + paddingWidth,
+                 toStride: rowStride, rows: height, length: width)
     }
 }

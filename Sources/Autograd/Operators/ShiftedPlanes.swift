@@ -158,7 +158,7 @@ func weightsFromKernelRows(_ r: [Float], _ g: ConvGeometry) -> [Float] {
 /// length is not a multiple of 8 (the runs are short: a memmove call per run cost
 /// more than the copy).
 @inline(__always)
-private func copyRuns(from src: UnsafePointer<Float>, stride: Int, to dst: UnsafeMutablePointer<Float>,
+func copyRuns(from src: UnsafePointer<Float>, stride: Int, to dst: UnsafeMutablePointer<Float>,
                       toStride: Int, rows: Int, length: Int) {
     guard length >= 8 else {
         for r in 0..<rows { (dst + r * toStride).update(from: src + r * stride, count: length) }
