@@ -3,10 +3,11 @@
 // OpenBLAS runs its Haswell (AVX2) kernels here (the user's OPENBLAS_CORETYPE), and
 // CNN-A's per-image products are small or skinny. The kernels read a zero-padded copy
 // of the image directly, with a tile of output channels × 16 pixels (forward) or of
-// output channels × taps (weight gradient) held in registers. Measured on one core of
-// the Zen 5 machine, per batch of 64 (GFLOP/s, OpenBLAS shifted-plane products → direct):
-// conv1 forward 92 → 172, conv1 weight gradient 61 → 165, conv2 forward 95 → 156,
-// conv2 weight gradient 95 → 122, conv2 input gradient 108 → 127.
+// taps × output channels (weight gradient) held in registers. Measured on one core of
+// the Zen 5 machine, per batch of 64 (GFLOP/s, OpenBLAS shifted-plane products → direct,
+// typical of runs that vary by ±15%): conv1 forward 92 → 210, conv1 weight gradient
+// 61 (plus the column copies) → 200, conv2 forward 95 → 210, conv2 weight gradient
+// 95 → 210, conv2 input gradient 108 → 200. A CNN-A epoch on one core: 3.59 → 1.74 s.
 //
 // Per image n, with xp the image padded by p and dyp its output gradient padded by
 // KH − 1 − p (rows) and KW − 1 − p (columns):
