@@ -45,6 +45,8 @@ struct CNNCommand: ParsableCommand {
     var conv1InitScale: Float = 1
     @Option(name: .customLong("conv1-lr-scale"), help: "Factor on conv1's learning rate.")
     var conv1LrScale: Float = 1
+    @Flag(help: "Show each training image in a random one of its 8 mirror/rotation poses.")
+    var augment = false
     @Option(help: "Threads for BLAS and the library's loops (default: all cores).")
     var threads: Int?
     @Option(help: "Continue the run in this folder from its last checkpoint (other options are taken from it).")
@@ -75,6 +77,7 @@ struct CNNCommand: ParsableCommand {
             c.threads = threads
             c.conv1InitScale = conv1InitScale
             c.conv1LearningRateScale = conv1LrScale
+            c.augment = augment
             return c
         }
     }

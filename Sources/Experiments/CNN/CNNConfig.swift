@@ -50,6 +50,10 @@ public struct CNNConfig: Equatable, Sendable {
     public var conv1InitScale: Float = 1
     /// Factor on the learning rate of conv1's weights (the schedule applies on top).
     public var conv1LearningRateScale: Float = 1
+    /// Show each training image in one of its 8 mirror/rotation (dihedral) poses, drawn
+    /// per image and epoch: the shape classes do not change under them, so this is more
+    /// data for free.
+    public var augment = false
 
     public init() {}
 
@@ -121,6 +125,7 @@ public struct CNNConfig: Equatable, Sendable {
         members["image_size"] = .int(imageSize)
         members["conv1_init_scale"] = decimal(conv1InitScale)
         members["conv1_lr_scale"] = decimal(conv1LearningRateScale)
+        members["augment"] = .bool(augment)
         return .object(members)
     }
 
@@ -154,6 +159,7 @@ public struct CNNConfig: Equatable, Sendable {
         imageSize = json["image_size"]?.intValue ?? 32
         conv1InitScale = json["conv1_init_scale"]?.doubleValue.map(Float.init) ?? 1
         conv1LearningRateScale = json["conv1_lr_scale"]?.doubleValue.map(Float.init) ?? 1
+        if case .bool(let flag)? = json["augment"] { augment = flag }
     }
 }
 

@@ -181,7 +181,8 @@ public final class CNNTrainer {
                 return nil
             }
             let indices = Array(order[(b * config.batch)..<min((b + 1) * config.batch, train.count)])
-            let (images, labels) = batch(train, indices)
+            let poses = config.augment ? indices.map { _ in Int(rng.next() % 8) } : nil
+            let (images, labels) = batch(train, indices, poses: poses)
             setLearningRate(step: (epoch - 1) * batches + b, totalSteps: config.epochs * batches)
             optimizer.zeroGrad()
             let logits = model(images)
@@ -212,14 +213,22 @@ public final class CNNTrainer {
         optimizer.groups[0].learningRate *= config.conv1LearningRateScale  // group 0 is conv1's weights
     }
 
-    /// Gathers images `indices` of `data` into a batch tensor `[n, C, S, S]`.
-    func batch(_ data: ShapesDataset, _ indices: [Int]) -> (Tensor, [Int]) {
-        let stride = data.imageStride
+    /// Gathers images `indices` of `data` into a batch tensor `[n, C, S, S]`, image j in
+    /// dihedral pose `poses[j]` (0 = as drawn; see `Dihedral`) when poses are given.
+    func batch(_ data: ShapesDataset, _ indices: [Int], poses: [Int]? = nil) -> (Tensor, [Int]) {
+        let stride = data.imageStride, side = data.size, plane = side * side
         var values = [Float](repeating: 0, count: indices.count * stride)
         values.withUnsafeMutableBufferPointer { dst in
             data.images.withUnsafeBufferPointer { src in
                 for (j, i) in indices.enumerated() {
-                    (dst.baseAddress! + j * stride).update(from: src.baseAddress! + i * stride, count: stride)
+                    let from = src.baseAddress! + i * stride, to = dst.baseAddress! + j * stride
+                    if let pose = poses?[j], pose != 0 {
+                        for c in 0..<data.channels {
+                            Dihedral.copy(from + c * plane, to: to + c * plane, side: side, pose: pose)
+                        }
+                    } else {
+                        to.update(from: from, count: stride)
+                    }
                 }
             }
         }
