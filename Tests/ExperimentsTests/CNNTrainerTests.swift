@@ -134,6 +134,36 @@ final class CNNTrainerTests: XCTestCase {
         XCTAssertThrowsError(try c.validate()) { XCTAssertEqual("\($0)", "--conv1-init-scale must be a positive number, not 0.0.") }
     }
 
+    func testAugmentedBatchesHoldPosedCopiesAndTheSameLabels() throws {
+        var c = smallConfig(epochs: 1)
+        c.augment = true
+        let trainer = try CNNTrainer(config: c, runsFolder: folder, name: "augment")
+        let indices = [3, 0, 7]
+        let (plain, labels) = trainer.batch(trainer.train, indices)
+        let (posed, posedLabels) = trainer.batch(trainer.train, indices, poses: [0, 5, 2])
+        XCTAssertEqual(posedLabels, labels)
+        let side = c.imageSize, plane = side * side, stride = 3 * plane
+        XCTAssertEqual(Array(posed.data[0..<stride]), Array(plain.data[0..<stride]), "pose 0 is the image as drawn")
+        for ch in 0..<3 {
+            for y in 0..<side {
+                for x in 0..<side {
+                    // pose 5 = transpose then mirror left–right; pose 2 = mirror top–bottom.
+                    XCTAssertEqual(posed.data[stride + ch * plane + y * side + x],
+                                   plain.data[stride + ch * plane + x * side + (side - 1 - y)])
+                    XCTAssertEqual(posed.data[2 * stride + ch * plane + y * side + x],
+                                   plain.data[2 * stride + ch * plane + (side - 1 - y) * side + x])
+                }
+            }
+        }
+        XCTAssertEqual(try CNNConfig(json: c.json), c)
+        var old = c.json
+        if case .object(var members) = old {  // a manifest written before augmentation existed
+            members["augment"] = nil
+            old = .object(members)
+        }
+        XCTAssertFalse(try CNNConfig(json: old).augment, "runs from before trained without it")
+    }
+
     func testModelSummaryOfCNNA() {
         var rng = SeededRandom(seed: 0)
         let summary = CNNTrainer.modelSummary(CNNA(rng: &rng), config: CNNConfig())
