@@ -29,7 +29,7 @@ struct CNNCommand: ParsableCommand {
     @Option(help: "Learning rate (default: 2e-3 for adamw, 1e-3 for adam, 1e-2 for sgd).")
     var lr: Float?
     @Option(name: .customLong("weight-decay"),
-            help: "Weight decay of the first layer (default: 0.03 for sgd, 1 (decoupled) for adamw, 0 for adam).")
+            help: "Weight decay of the first layer (default: 0.05 for sgd, 1 (decoupled) for adamw, 0 for adam).")
     var weightDecay: Float?
     @Option(name: .customLong("other-decay"), help: "Weight decay of the other layers (default: 5e-4 for sgd, 0.05 for adamw, 0 for adam).")
     var otherDecay: Float?
@@ -45,8 +45,8 @@ struct CNNCommand: ParsableCommand {
     var conv1InitScale: Float = 1
     @Option(name: .customLong("conv1-lr-scale"), help: "Factor on conv1's learning rate.")
     var conv1LrScale: Float = 1
-    @Flag(help: "Show each training image in a random one of its 8 mirror/rotation poses.")
-    var augment = false
+    @Flag(inversion: .prefixedNo, help: "Show each training image in a random one of its 8 mirror/rotation poses.")
+    var augment = true
     @Option(help: "Threads for BLAS and the library's loops (default: all cores).")
     var threads: Int?
     @Option(help: "Continue the run in this folder from its last checkpoint (other options are taken from it).")
