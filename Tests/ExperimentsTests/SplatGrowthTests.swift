@@ -42,6 +42,19 @@ final class SplatGrowthTests: XCTestCase {
         XCTAssertGreaterThan(psnr(render, target.pixels), psnr([Float](repeating: 0, count: 128), target.pixels) + 1)
     }
 
+    func testNewGaussiansFavourLargerErrorsMoreThanInProportion() {
+        // The error is 0.5 on the left half and 1 on the right: with the exponent 1.5 the
+        // right half should draw about 2^1.5 ≈ 2.8 times as many new Gaussians (not 2).
+        var target = Image(width: 64, height: 8, channels: 1, fill: 0.5)
+        for y in 0..<8 { for x in 32..<64 { target[x: x, y: y, c: 0] = 1 } }
+        var rng = SeededRandom(seed: 3)
+        let added = SplatGrowth.newGaussians(count: 4000, target: target, render: [Float](repeating: 0, count: 512),
+                                             shape: .isotropic, sigma: 1.5, rng: &rng)
+        let xs = stride(from: 0, to: added.means.count, by: 2).map { added.means[$0] }
+        let right = Double(xs.filter { $0 >= 32 }.count), left = Double(xs.filter { $0 < 32 }.count)
+        XCTAssertEqual(right / left, pow(2, Double(SplatGrowth.errorExponent)), accuracy: 0.3)
+    }
+
     func testAdamStateFollowsKeptGaussiansAndNewOnesGetTheirSquaredGradient() {
         let state: [String: (shape: [Int], values: [Float])] = [
             "step": ([1], [7]),
