@@ -10,13 +10,14 @@ import Splatting
 /// reached at the last round. The count never exceeds the budget.
 ///
 /// Against a fixed count at the same final N and 2,000 steps (256² photos chelsea, coffee,
-/// camera; seed 0, one thread): +1.4, +1.9 and +1.7 dB at 4,096 Gaussians; +0.8, +0.9
-/// and +0.9 dB at 1,024. The previous recipe (half the budget, 8 rounds over 40 %,
-/// isotropic new Gaussians drawn by error¹) gave +0.9, +1.2, +1.4 and +0.4 at 1,024.
+/// camera; one thread): +1.4, +1.9 and +1.7 dB at 4,096 Gaussians with seed 0 (+1.5,
+/// +2.0 and +2.6 with seed 1); +0.8, +0.9 and +0.9 dB at 1,024 (+0.75, +0.9 and +0.8);
+/// +0.2 at 256 (chelsea). The previous recipe (half the budget, 8 rounds over 40 %,
+/// isotropic new Gaussians drawn by error¹) gave +0.9, +1.2, +1.4 at 4,096 and +0.4 at 1,024.
 /// Tried and dropped: 3DGS-style splitting/cloning of the Gaussians with the largest
 /// mean positional gradient instead of (or for a quarter or half of) the error-placed
 /// ones (−0.8 to −3 dB), drawing by error^0.5 (−0.4 dB), a floor on new Gaussians'
-/// second moments (slows them: −1 to −3 dB).
+/// second moments (it slows them: up to −3.4 dB).
 public struct SplatGrowth: Equatable, Sendable {
     /// The most Gaussians there may be.
     public var budget: Int
@@ -25,10 +26,12 @@ public struct SplatGrowth: Equatable, Sendable {
     /// The global steps (0-based, before which a round runs) of the rounds, increasing.
     public var roundSteps: [Int]
 
-    /// Rounds in a run (16 rather than 8: +0.1 to +0.3 dB with `growthFraction` 0.6).
+    /// Rounds in a run. 16 over 60 % of the steps rather than 8 over 40 %: +0.1 to +0.2 dB
+    /// at 1,024 Gaussians, −0.2 to +0.4 dB at 4,096; 24 over 70 % was no better.
     public static let rounds = 16
-    /// The share of the budget a run starts with (0.35 rather than 0.5: +0.2 dB at 4,096
-    /// and 1,024 with the other settings here).
+    /// The share of the budget a run starts with. 0.35 rather than 0.5: +0.1 to +0.2 dB at
+    /// 1,024 Gaussians, +0.2, +0.5 and −0.4 dB (chelsea, coffee, camera) at 4,096; 0.25
+    /// was no better at 1,024.
     public static let initialFraction = 0.35
     /// The share of the run's steps over which the rounds are spread.
     public static let growthFraction = 0.6
@@ -106,14 +109,15 @@ public struct SplatGrowth: Equatable, Sendable {
     /// Concentrating them more risks a blow-up mid-run (overlapping new Gaussians start
     /// with small colours, so small shape gradients and second moments, then take long
     /// steps into image-wide needles): 2 with a 0.35 start diverged on chelsea, and so did
-    /// 1.5 with a 0.35 start in 8 rounds on camera; in 16 rounds (fewer per round) none did.
+    /// 1.5 with a 0.35 start in 8 rounds on camera; in 16 rounds (fewer per round) none of
+    /// 20 runs did (one dipped 0.8 dB for an epoch and recovered).
     public static let errorExponent: Float = 1.5
 
     /// How far an anisotropic new Gaussian is stretched along a straight edge of the
     /// target: σ·e along it, σ/e across (e = 1 + (`newElongation` − 1)·coherence of the
     /// luminance structure tensor in a 5 × 5 window, so round in flat or textured spots).
-    /// 2 gained 0.2 dB over round new Gaussians at 1,024 (chelsea, coffee), ±0.1 at 4,096;
-    /// 3 was no better than 2.
+    /// 2 gained 0.2 dB over round new Gaussians at 1,024 on chelsea and coffee (0 on
+    /// camera), ±0.1 dB at 4,096; 3 was no better than 2.
     public static let newElongation = 2.0
 
     /// `count` new Gaussians at pixels drawn in proportion to the blurred error to the
