@@ -102,7 +102,7 @@ final class SplatTrainerTests: XCTestCase {
         let trainer = quiet(try SplatTrainer(config: config, runsFolder: folder, name: "grow"))
         let metrics = try trainer.run()
         let counts = metrics.map(\.gaussians)
-        XCTAssertEqual(counts.first, 24, "half of the budget to start")
+        XCTAssertEqual(counts.first, Int(48 * SplatGrowth.initialFraction), "the plan's share of the budget to start")
         XCTAssertTrue(counts.allSatisfy { $0 <= 48 }, "\(counts)")
         XCTAssertGreaterThan(counts.last!, 36, "\(counts)")
         XCTAssertGreaterThan(metrics.last!.psnr, metrics.first!.psnr)

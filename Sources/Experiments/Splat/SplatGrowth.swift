@@ -1,18 +1,23 @@
 import Autograd
+import Foundation
 import Imaging
 import Splatting
 
-/// Error-guided densification (`--grow`): the run starts with half of the budget; in
-/// `rounds` rounds, spread over the first 40 % of the steps, Gaussians that vanished or
-/// degenerated are pruned and new ones are placed where the blurred error is largest,
-/// until the budget is reached at the last round. The count never exceeds the budget.
+/// Error-guided densification (`--grow`): the run starts with `initialFraction` of the
+/// budget; in `rounds` rounds, spread over the first `growthFraction` of the steps,
+/// Gaussians that vanished or degenerated are pruned and new ones are placed where the
+/// blurred error is largest, stretched along the target's local edges, until the budget is
+/// reached at the last round. The count never exceeds the budget.
 ///
 /// Against a fixed count at the same final N and 2,000 steps (256² photos chelsea, coffee,
-/// camera): +0.9, +1.3 and +1.5 dB at 4,096 Gaussians; +0.4 dB at 1,024; ±0.2 dB at 256.
-/// Measured at 1,024 Gaussians: starting from a half gave
-/// 0.4 dB more than a quarter or a third, eight rounds up to 0.1 dB more than four; later
-/// rounds (to 60 % of the run), larger or smaller new Gaussians, sampling by squared
-/// error, and relocating the weakest 5–10 % each round all did worse or no better.
+/// camera; one thread): +1.4, +1.9 and +1.7 dB at 4,096 Gaussians with seed 0 (+1.5,
+/// +2.0 and +2.6 with seed 1); +0.8, +0.9 and +0.9 dB at 1,024 (+0.75, +0.9 and +0.8);
+/// +0.2 at 256 (chelsea). The previous recipe (half the budget, 8 rounds over 40 %,
+/// isotropic new Gaussians drawn by error¹) gave +0.9, +1.2, +1.4 at 4,096 and +0.4 at 1,024.
+/// Tried and dropped: 3DGS-style splitting/cloning of the Gaussians with the largest
+/// mean positional gradient instead of (or for a quarter or half of) the error-placed
+/// ones (−0.8 to −3 dB), drawing by error^0.5 (−0.4 dB), a floor on new Gaussians'
+/// second moments (it slows them: up to −3.4 dB).
 public struct SplatGrowth: Equatable, Sendable {
     /// The most Gaussians there may be.
     public var budget: Int
@@ -21,16 +26,23 @@ public struct SplatGrowth: Equatable, Sendable {
     /// The global steps (0-based, before which a round runs) of the rounds, increasing.
     public var roundSteps: [Int]
 
-    /// Rounds in a run.
-    public static let rounds = 8
+    /// Rounds in a run. 16 over 60 % of the steps rather than 8 over 40 %: +0.1 to +0.2 dB
+    /// at 1,024 Gaussians, −0.2 to +0.4 dB at 4,096; 24 over 70 % was no better.
+    public static let rounds = 16
+    /// The share of the budget a run starts with. 0.35 rather than 0.5: +0.1 to +0.2 dB at
+    /// 1,024 Gaussians, +0.2, +0.5 and −0.4 dB (chelsea, coffee, camera) at 4,096; 0.25
+    /// was no better at 1,024.
+    public static let initialFraction = 0.35
+    /// The share of the run's steps over which the rounds are spread.
+    public static let growthFraction = 0.6
 
     /// The plan for a run of `totalSteps` steps with `budget` Gaussians.
     public init(budget: Int, totalSteps: Int) {
         self.budget = budget
-        initialCount = max(1, budget / 2)
+        initialCount = max(1, Int(Double(budget) * SplatGrowth.initialFraction))
         var steps: [Int] = []
         for k in 1...SplatGrowth.rounds {
-            let step = Int((0.4 * Double(totalSteps) * Double(k) / Double(SplatGrowth.rounds)).rounded())
+            let step = Int((SplatGrowth.growthFraction * Double(totalSteps) * Double(k) / Double(SplatGrowth.rounds)).rounded())
             if (1..<totalSteps).contains(step), step > (steps.last ?? 0) { steps.append(step) }
         }
         roundSteps = steps
@@ -91,20 +103,48 @@ public struct SplatGrowth: Equatable, Sendable {
         return error
     }
 
-    /// `count` new isotropic Gaussians at pixels drawn in proportion to the blurred error,
-    /// each of σ `sigma`, coloured like the initial cloud but against the residual
-    /// (target − render): the residual under its centre divided by the new Gaussians'
-    /// summed weight there, then one least-squares factor (≥ 0) so that adding them brings
-    /// the render closer to the target rather than overshooting where several land together.
+    /// New Gaussians land at pixels drawn in proportion to the blurred error to this power.
+    /// Measured at 4,096 Gaussians (chelsea, coffee, camera; 2,000 steps, the previous
+    /// schedule): 1.5 gave +0.3, +0.4 and +0.35 dB over 1, 0.5 lost 0.4 dB on chelsea.
+    /// Concentrating them more risks a blow-up mid-run (overlapping new Gaussians start
+    /// with small colours, so small shape gradients and second moments, then take long
+    /// steps into image-wide needles): 2 with a 0.35 start diverged on chelsea, and so did
+    /// 1.5 with a 0.35 start in 8 rounds on camera; in 16 rounds (fewer per round) none of
+    /// 20 runs did (one dipped 0.8 dB for an epoch and recovered).
+    public static let errorExponent: Float = 1.5
+
+    /// How far an anisotropic new Gaussian is stretched along a straight edge of the
+    /// target: σ·e along it, σ/e across (e = 1 + (`newElongation` − 1)·coherence of the
+    /// luminance structure tensor in a 5 × 5 window, so round in flat or textured spots).
+    /// 2 gained 0.2 dB over round new Gaussians at 1,024 on chelsea and coffee (0 on
+    /// camera), ±0.1 dB at 4,096; 3 was no better than 2.
+    public static let newElongation = 2.0
+
+    /// `count` new Gaussians at pixels drawn in proportion to the blurred error to the
+    /// power `errorExponent`, each of σ `sigma` (anisotropic ones stretched along the
+    /// target's local edge by up to `newElongation`), coloured like the initial cloud but
+    /// against the residual (target − render): the residual under its centre divided by
+    /// the new Gaussians' summed weight there, then one least-squares factor (≥ 0) so that
+    /// adding them brings the render closer to the target rather than overshooting where
+    /// several land together.
     public static func newGaussians(count: Int, target: Image, render: [Float], shape: GaussianShape, sigma: Float,
                                     rng: inout SeededRandom) -> GaussianCloud {
         let (w, h, c) = (target.width, target.height, target.channels)
         let residual = zip(target.pixels, render).map { $0 - $1 }
-        let pixels = SplatInitialization.samplePixels(weights: errorMap(target: target, render: render), count: count, rng: &rng)
+        let structure = shape == .anisotropic ? StructureTensor(target) : nil
+        let weights = errorMap(target: target, render: render).map { pow($0, errorExponent) }
+        let pixels = SplatInitialization.samplePixels(weights: weights, count: count, rng: &rng)
         var cloud = GaussianCloud(shape: shape, channels: c, means: [], shapeValues: [], colors: [])
         for p in pixels {
             cloud.means += [Float(p % w) + rng.nextFloat(), Float(p / w) + rng.nextFloat()]
-            cloud.shapeValues += shape == .isotropic ? [1 / sigma] : [1 / sigma, 0, 1 / sigma]
+            if let structure {
+                let local = structure.orientation(x: p % w, y: p / w)
+                let stretch = 1 + (newElongation - 1) * local.coherence
+                let l = choleskyFactor(major: Double(sigma) * stretch, minor: Double(sigma) / stretch, angle: local.edgeAngle)
+                cloud.shapeValues += [l.l11, l.l21, l.l22]
+            } else {
+                cloud.shapeValues.append(1 / sigma)
+            }
             cloud.colors += residual[(p * c)..<(p * c + c)]
         }
         guard count > 0 else { return cloud }
@@ -159,5 +199,19 @@ public struct SplatGrowth: Equatable, Sendable {
             out[key] = ([newCount, k], values)
         }
         return out
+    }
+}
+
+extension SplatGrowth {
+    /// The Cholesky factor (l11, l21, l22) of the precision of a Gaussian with standard
+    /// deviations `major` along the direction at `angle` (radians from +x towards +y) and
+    /// `minor` across it: Σ⁻¹ = R diag(1/major², 1/minor²) Rᵀ = [[p, q], [q, r]],
+    /// l11 = √p, l21 = q/l11, l22 = √(r − l21²). Both σ must be positive and finite.
+    public static func choleskyFactor(major: Double, minor: Double, angle: Double) -> (l11: Float, l21: Float, l22: Float) {
+        let (cs, sn) = (cos(angle), sin(angle))
+        let (a, b) = (1 / (major * major), 1 / (minor * minor))
+        let p = cs * cs * a + sn * sn * b, q = cs * sn * (a - b), r = sn * sn * a + cs * cs * b
+        let l11 = p.squareRoot(), l21 = q / l11
+        return (Float(l11), Float(l21), Float(max(r - l21 * l21, 0).squareRoot()))
     }
 }
