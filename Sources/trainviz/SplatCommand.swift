@@ -32,7 +32,7 @@ struct SplatCommand: ParsableCommand {
     var color: String = SplatConfig().color.rawValue
     @Option(help: "Loss: l2, l1 or l1-ssim.")
     var loss: String = SplatConfig().loss.rawValue
-    @Flag(help: "Start with half of the Gaussians and add more where the error is largest (never more than --gaussians).")
+    @Flag(help: "Start with about a third of the Gaussians and add more where the error is largest (never more than --gaussians).")
     var grow = false
     @Option(help: "Seed for the initial Gaussians and the densification.")
     var seed: UInt64 = 0

@@ -36,8 +36,9 @@ public struct SplatConfig: Equatable, Sendable {
     public var shape = GaussianShape.anisotropic
     public var color = SplatColorMode.auto
     public var loss = ImageLoss.l2
-    /// Error-guided densification: start with half of the budget and add Gaussians
-    /// where the error is largest, pruning vanished or degenerate ones.
+    /// Error-guided densification: start with about a third of the budget and add
+    /// Gaussians where the error is largest in 16 rounds over the first 60 % of the
+    /// steps, pruning vanished or degenerate ones (`SplatGrowth`).
     public var grow = false
     public var seed: UInt64 = 0
     /// The final root `render.png` is drawn at this multiple of the working size.
