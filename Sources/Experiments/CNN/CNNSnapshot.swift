@@ -13,50 +13,65 @@ struct CNNSnapshot {
     /// The side of the probe image whose feature maps are drawn.
     static let probeSize = 64
 
+    /// Writes every file of the snapshot into `folder`; the pictures are drawn and encoded
+    /// concurrently (each is independent), the first error thrown is rethrown.
     func write(to folder: URL) throws {
         let conv1 = trainer.model.conv1.weight        // [F, C, k, k]
         let conv2 = trainer.model.conv2.weight        // [2F, F, 5, 5]
         func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
         try NPY.write(NDArray(shape: conv1.shape, values: conv1.data), to: folder.appendingPathComponent("conv1.npy"))
-        let epochTitle = "epoch \(metrics.epoch)"
-
-        // conv1.png: RGB kernels, one symmetric scale for all so mid-grey means 0.
-        let (f, c, k) = (conv1.shape[0], conv1.shape[1], conv1.shape[2])
-        let upscale = max(4, 56 / k)
-        let rgbGrid = ImageGrid(columns: 8, padding: 4, padColor: .white, scaling: .global, symmetric: true,
-                                upscale: upscale, captions: (0..<f).map { "#\($0)" }, captionScale: 1)
-        let rgb = c == 3 ? rgbGrid.render(conv1.data, shape: conv1.shape)
-                         : rgbGrid.render(conv1.data, shape: [f, 1, k, k])
-        try Figure.titled(rgb, "conv1 kernels (\(c == 3 ? "RGB" : "gray"), grey = 0) - \(epochTitle)").write(toPNG: path("conv1.png"))
-
-        // conv1_luma.png: luminance slices on the diverging map with a colour bar.
-        let lumas = metrics.gabor.kernels.flatMap(\.luma)
-        let lumaRange = ColorMap.range(of: lumas, symmetric: true)
-        let lumaGrid = ImageGrid(columns: 8, padding: 4, padColor: .white, scaling: .global, symmetric: true,
-                                 colorMap: .diverging, upscale: upscale,
-                                 captions: (0..<f).map { "#\($0)" }, captionScale: 1)
-        let lumaImage = lumaGrid.render(lumas, shape: [f, 1, k, k])
-        let bar = ColorBar(map: .diverging, range: lumaRange, label: "weight", textScale: 1)
-            .render(length: lumaImage.height, thickness: 14)
-        try Figure.titled(Figure.row([lumaImage, bar]), "conv1 luminance (blue < 0 < red) - \(epochTitle)")
-            .write(toPNG: path("conv1_luma.png"))
-
-        // conv2.png: every 5×5 slice, one row per output channel.
-        let conv2Grid = ImageGrid(columns: conv2.shape[1], padding: 1, padColor: .white, scaling: .global, symmetric: true,
-                                  colorMap: .diverging, upscale: 4)
-        let conv2Image = conv2Grid.render(conv2.data, shape: [conv2.shape[0] * conv2.shape[1], 1, conv2.shape[2], conv2.shape[3]])
-        try Figure.titled(conv2Image, "conv2 kernels: row = output, column = input channel - \(epochTitle)", scale: 1)
-            .write(toPNG: path("conv2.png"))
-
-        // gabor.csv and gabor.png.
         try Data(metrics.gabor.csv.utf8).write(to: folder.appendingPathComponent("gabor.csv"))
         if let control = metrics.control {
             try Data(control.csv.utf8).write(to: folder.appendingPathComponent("gabor_control.csv"))
         }
-        try gaborPanel(k: k).write(toPNG: path("gabor.png"))
-        try featurePanel().write(toPNG: path("features.png"))
-        try statsPanel().write(toPNG: path("stats.png"))
+        let epochTitle = "epoch \(metrics.epoch)"
+        let (f, c, k) = (conv1.shape[0], conv1.shape[1], conv1.shape[2])
+        let upscale = max(4, 56 / k)
+        // The feature maps run the model (itself parallel): drawn here, written with the rest.
+        let features = featurePanel()
+
+        let pictures: [(name: String, draw: () -> Image)] = [
+            ("stats.png", { statsPanel() }),
+            ("gabor.png", { gaborPanel(k: k) }),
+            ("features.png", { features }),
+            ("conv1.png", {
+                // RGB kernels, one symmetric scale for all so mid-grey means 0.
+                let rgbGrid = ImageGrid(columns: 8, padding: 4, padColor: .white, scaling: .global, symmetric: true,
+                                        upscale: upscale, captions: (0..<f).map { "#\($0)" }, captionScale: 1)
+                let rgb = c == 3 ? rgbGrid.render(conv1.data, shape: conv1.shape)
+                                 : rgbGrid.render(conv1.data, shape: [f, 1, k, k])
+                return Figure.titled(rgb, "conv1 kernels (\(c == 3 ? "RGB" : "gray"), grey = 0) - \(epochTitle)")
+            }),
+            ("conv1_luma.png", {
+                // Luminance slices on the diverging map with a colour bar.
+                let lumas = metrics.gabor.kernels.flatMap(\.luma)
+                let lumaRange = ColorMap.range(of: lumas, symmetric: true)
+                let lumaGrid = ImageGrid(columns: 8, padding: 4, padColor: .white, scaling: .global, symmetric: true,
+                                         colorMap: .diverging, upscale: upscale,
+                                         captions: (0..<f).map { "#\($0)" }, captionScale: 1)
+                let lumaImage = lumaGrid.render(lumas, shape: [f, 1, k, k])
+                let bar = ColorBar(map: .diverging, range: lumaRange, label: "weight", textScale: 1)
+                    .render(length: lumaImage.height, thickness: 14)
+                return Figure.titled(Figure.row([lumaImage, bar]), "conv1 luminance (blue < 0 < red) - \(epochTitle)")
+            }),
+            ("conv2.png", {
+                // Every 5×5 slice, one row per output channel.
+                let conv2Grid = ImageGrid(columns: conv2.shape[1], padding: 1, padColor: .white, scaling: .global,
+                                          symmetric: true, colorMap: .diverging, upscale: 4)
+                let conv2Image = conv2Grid.render(conv2.data, shape: [conv2.shape[0] * conv2.shape[1], 1,
+                                                                       conv2.shape[2], conv2.shape[3]])
+                return Figure.titled(conv2Image, "conv2 kernels: row = output, column = input channel - \(epochTitle)",
+                                     scale: 1)
+            }),
+        ]
+        let failures = UnsafeMutableBufferPointer<Error?>.allocate(capacity: pictures.count)
+        failures.initialize(repeating: nil)
+        defer { failures.deallocate() }
+        Parallelism.forEachTask(pictures.count) { i in
+            do { try pictures[i].draw().write(toPNG: path(pictures[i].name)) } catch { failures[i] = error }
+        }
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
     }
 
     /// Each kernel's luminance beside its best-fit Gabor, with R² and label.

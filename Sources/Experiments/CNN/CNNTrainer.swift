@@ -146,18 +146,28 @@ public final class CNNTrainer {
     public func run(interrupts: InterruptMonitor? = nil, stoppingAfter lastEpoch: Int? = nil) throws -> [CNNEpochMetrics] {
         var results: [CNNEpochMetrics] = []
         do {
+            var trainingSeconds = 0.0, snapshotSeconds = 0.0
             if !resumed {
+                let start = Date()
                 let metrics = evaluate(epoch: 0, trainLoss: nil, trainAccuracy: nil, seconds: 0)
                 try snapshot(metrics)
                 results.append(metrics)
+                snapshotSeconds += Date().timeIntervalSince(start)
             }
             while epoch < min(config.epochs, lastEpoch ?? config.epochs) {
                 if interrupts?.isRequested == true { break }
                 guard let (loss, accuracy, seconds) = try trainEpoch(epoch + 1, interrupts: interrupts) else { break }
                 epoch += 1
+                trainingSeconds += seconds
+                let start = Date()
                 let metrics = evaluate(epoch: epoch, trainLoss: loss, trainAccuracy: accuracy, seconds: seconds)
                 try snapshot(metrics)
                 results.append(metrics)
+                snapshotSeconds += Date().timeIntervalSince(start)
+            }
+            if trainingSeconds > 0 {
+                log(String(format: "          training %.1f s; test evaluation, Gabor fits and snapshots %.1f s (%.0f %% on top)",
+                           trainingSeconds, snapshotSeconds, 100 * snapshotSeconds / trainingSeconds))
             }
             try store.finishTraining(epoch: epoch, of: config.epochs, signal: interrupts?.receivedSignal)
         } catch {

@@ -211,6 +211,9 @@ public struct GaborFitter {
         var residuals = [Double](repeating: 0, count: n)
         var trialResiduals = residuals
         var jacobian = [Double](repeating: 0, count: n * m)
+        // A trial point is evaluated with its Jacobian, so an accepted step needs no second
+        // evaluation: the buffers are swapped instead (the transcendentals dominate).
+        var trialJacobian = jacobian
         var sse = jacobian.withUnsafeMutableBufferPointer {
             evaluate(p, target: target, size: k, residuals: &residuals, jacobian: $0.baseAddress)
         }
@@ -243,13 +246,15 @@ public struct GaborFitter {
                 var trial = p
                 for a in 0..<m { trial[a] += step[a] }
                 project(&trial, size: k)
-                let trialSSE = evaluate(trial, target: target, size: k, residuals: &trialResiduals, jacobian: nil)
+                let trialSSE = trialJacobian.withUnsafeMutableBufferPointer {
+                    evaluate(trial, target: target, size: k, residuals: &trialResiduals, jacobian: $0.baseAddress)
+                }
                 if trialSSE < sse {
                     let gain = sse - trialSSE
                     p = trial
-                    sse = jacobian.withUnsafeMutableBufferPointer {
-                        evaluate(p, target: target, size: k, residuals: &residuals, jacobian: $0.baseAddress)
-                    }
+                    sse = trialSSE
+                    swap(&residuals, &trialResiduals)
+                    swap(&jacobian, &trialJacobian)
                     lambda = max(lambda / 3, 1e-9)
                     improved = gain > 1e-10 * max(sse, 1e-12)
                     break
