@@ -87,8 +87,10 @@ public struct GaborAnalysis {
 public struct GaborFitter {
     /// The seed of the random starts (the same kernel always gets the same fit).
     public var seed: UInt64 = 0x6ABD
-    /// Iteration cap per start.
-    public var maxIterations = 100
+    /// Iteration cap per start. 30 rather than 100: on the default run's kernels the fits'
+    /// R² moved by at most 0.003 (trained) and 0.01 (noise at epoch 0), and the Gabor
+    /// analysis took a third of the time.
+    public var maxIterations = 30
     /// Side of the zero-padded spectrum grid.
     public var spectrumSize = 32
 
