@@ -32,6 +32,8 @@ func makeFrameComposer(for run: ReplayRun) throws -> FrameComposer {
 /// conv1 kernels            | the snapshot's gabor.png (kernel | best-fit Gabor, R², label)
 /// (one colour scale for    |
 ///  the whole run)          |
+/// the snapshot's orientation.png | orientation resultant curve   (a row that runs from
+///                                                                 before it existed leave out)
 /// loss curve               | accuracy curves         | Gabor score curves
 /// ```
 ///
@@ -55,6 +57,9 @@ struct CNNFrames: FrameComposer {
     private let panelTop: Int
     private let leftWidth: Int
     private let gaborX: Int
+    /// Where orientation.png goes, and its size; nil when no snapshot has one.
+    private let orientationTop: Int
+    private let orientationSize: (width: Int, height: Int)?
     private let chartTop: Int
 
     static let curves = [
@@ -72,6 +77,11 @@ struct CNNFrames: FrameComposer {
             .init(column: "gabor_frac", label: "gabor", color: Color.tab10[3], format: "%.2f"),
         ], yRange: 0...1),
     ]
+
+    /// Drawn beside orientation.png.
+    static let orientationCurve = MetricCurves(title: "orientation spread", yLabel: "1 = one orientation", lines: [
+        .init(column: "orientation_resultant", label: "resultant", color: Color.tab10[5], format: "%.2f"),
+    ], yRange: 0...1)
 
     init(run: ReplayRun) throws {
         self.run = run
@@ -108,8 +118,12 @@ struct CNNFrames: FrameComposer {
         }
         leftWidth = left
         gaborX = m + left + 2 * FrameStyle.gap
-        chartTop = panelTop + max(leftHeight, gaborSize.1) + FrameStyle.gap
-        width = max(gaborX + gaborSize.0 + m, 1200)
+        orientationTop = panelTop + max(leftHeight, gaborSize.1) + FrameStyle.gap
+        let orientationSizes = run.epochs.compactMap { pngSize(run.snapshotFile(epoch: $0, "orientation.png")) }
+        orientationSize = orientationSizes.isEmpty
+            ? nil : (orientationSizes.map(\.width).max()!, orientationSizes.map(\.height).max()!)
+        chartTop = orientationTop + (orientationSize.map { $0.height + FrameStyle.gap } ?? 0)
+        width = max(gaborX + gaborSize.0 + m, m + (orientationSize.map { $0.width + FrameStyle.gap + 420 } ?? 0) + m, 1200)
         height = chartTop + FrameStyle.chartHeight + m
     }
 
@@ -127,9 +141,19 @@ struct CNNFrames: FrameComposer {
         }
         // The Gabor panel as the trainer drew it.
         canvas.blit(snapshotImage(epoch, "gabor.png", width: 480, height: 320).upscaled(by: gaborUpscale), x: gaborX, y: panelTop)
+        let m = FrameStyle.margin, gap = FrameStyle.gap
+        if let orientationSize {
+            canvas.blit(snapshotImage(epoch, "orientation.png", width: orientationSize.width, height: orientationSize.height),
+                        x: m, y: orientationTop)
+            if !CNNFrames.orientationCurve.available(in: run).isEmpty {
+                let x = m + orientationSize.width + gap
+                let chart = CNNFrames.orientationCurve.render(run: run, upTo: index, width: width - x - m,
+                                                              height: FrameStyle.chartHeight)
+                canvas.blit(chart, x: x, y: orientationTop + max(0, (orientationSize.height - FrameStyle.chartHeight) / 2))
+            }
+        }
 
         // Curves, three across.
-        let m = FrameStyle.margin, gap = FrameStyle.gap
         let chartWidth = (width - 2 * m - 2 * gap) / 3
         for (k, curves) in CNNFrames.curves.enumerated() {
             let chart = curves.render(run: run, upTo: index, width: chartWidth, height: FrameStyle.chartHeight)

@@ -18,7 +18,8 @@ enum ReplayPage {
         switch kind {
         case "cnn":
             return [("conv1.png", "conv1 kernels (RGB)"), ("conv1_luma.png", "conv1 luminance"),
-                    ("gabor.png", "kernel | best-fit Gabor"), ("features.png", "feature maps"),
+                    ("gabor.png", "kernel | best-fit Gabor"), ("orientation.png", "preferred orientations"),
+                    ("features.png", "feature maps"),
                     ("conv2.png", "conv2 kernels"), ("stats.png", "weight statistics")]
         case "splat":
             return [("render.png", "render"), ("error.png", "error map"), ("gaussians.png", "Gaussians")]

@@ -3,6 +3,8 @@ import Experiments
 import Foundation
 import Storage
 
+extension Retina: ExpressibleByArgument {}
+
 /// `trainviz cnn`: train CNN-A on synthetic shapes and watch the first layer become Gabor-like.
 struct CNNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,12 +31,14 @@ struct CNNCommand: ParsableCommand {
     @Option(help: "Learning rate (default: 2e-3 for adamw, 1e-3 for adam, 1e-2 for sgd).")
     var lr: Float?
     @Option(name: .customLong("weight-decay"),
-            help: "Weight decay of the first layer (default: 0.05 for sgd, 1 (decoupled) for adamw, 0 for adam).")
+            help: "Weight decay of the first layer (default: 0.1 for sgd, 0.05 with --retina none; 1 (decoupled) for adamw; 0 for adam).")
     var weightDecay: Float?
     @Option(name: .customLong("other-decay"), help: "Weight decay of the other layers (default: 5e-4 for sgd, 0.05 for adamw, 0 for adam).")
     var otherDecay: Float?
     @Option(help: "Learning-rate schedule: cosine (anneal to zero) or constant.")
     var schedule: String = "cosine"
+    @Option(name: .customLong("warmup-epochs"), help: "Epochs over which the learning rate ramps up from zero.")
+    var warmupEpochs: Int = 0
     @Option(help: "First-layer kernel size (odd).")
     var kernel: Int = 7
     @Option(help: "First-layer filters (the second layer has twice as many).")
@@ -47,6 +51,9 @@ struct CNNCommand: ParsableCommand {
     var conv1LrScale: Float = 1
     @Flag(inversion: .prefixedNo, help: "Show each training image in a random one of its 8 mirror/rotation poses.")
     var augment = true
+    @Option(help: ArgumentHelp("The input stage in front of conv1. centre-surround removes each image's flat colour and low frequencies, so the kernels spread "
+                               + "over orientations; none shows them collapse onto one.", valueName: "stage"))
+    var retina: Retina = .centreSurround
     @Option(help: "Threads for BLAS and the library's loops (default: all cores).")
     var threads: Int?
     @Option(help: "Continue the run in this folder from its last checkpoint (other options are taken from it).")
@@ -71,6 +78,7 @@ struct CNNCommand: ParsableCommand {
                 throw ValidationError("Unknown schedule '\(schedule)': choose cosine or constant.")
             }
             c.schedule = plan
+            c.warmupEpochs = warmupEpochs
             c.kernel = kernel
             c.filters = filters
             c.gray = gray
@@ -78,6 +86,7 @@ struct CNNCommand: ParsableCommand {
             c.conv1InitScale = conv1InitScale
             c.conv1LearningRateScale = conv1LrScale
             c.augment = augment
+            c.retina = retina
             return c
         }
     }

@@ -47,7 +47,7 @@ final class CNNTrainerTests: XCTestCase {
         for epoch in 0...5 {
             let dir = trainer.store.epochFolder(epoch)
             for file in ["conv1.npy", "conv1.png", "conv1_luma.png", "conv2.png", "gabor.csv", "gabor.png",
-                         "features.png", "stats.png"] {
+                         "orientation.png", "features.png", "stats.png"] {
                 XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path), "\(epoch)/\(file)")
             }
         }
@@ -57,9 +57,18 @@ final class CNNTrainerTests: XCTestCase {
         let table = try MetricsTable.read(from: trainer.store.metricsURL)
         XCTAssertEqual(table.rows.count, 6)
         for column in ["epoch", "train_loss", "train_acc", "test_acc", "gabor_r2_median", "gabor_r2_iqr",
-                       "osi_median", "gabor_frac", "seconds"] {
+                       "osi_median", "gabor_frac", "seconds", "orientation_resultant", "orientation_bins",
+                       "weak_filters", "control_beaten"] {
             XCTAssertTrue(table.columns.contains(column), column)
         }
+        // The orientation figures in metrics.csv are the summary's.
+        let last = table.rows.last!, spread = metrics.last!.gabor.spread
+        XCTAssertEqual(last[table.columns.firstIndex(of: "orientation_bins")!], Double(spread.binsCovered))
+        XCTAssertEqual(last[table.columns.firstIndex(of: "weak_filters")!], Double(spread.weak.count))
+        XCTAssertEqual(last[table.columns.firstIndex(of: "control_beaten")!],
+                       Double(metrics.last!.control!.kernels.filter(\.beatsControl).count))
+        XCTAssertTrue(table.rows[2][table.columns.firstIndex(of: "control_beaten")!].isNaN, "no control in between")
+        XCTAssertEqual(trainer.store.manifest.config["retina"]?.stringValue, "centre-surround")
         let gaborCSV = try String(contentsOf: trainer.store.epochFolder(5).appendingPathComponent("gabor.csv"), encoding: .utf8)
         XCTAssertEqual(gaborCSV.split(separator: "\n").count, 7)
         // The phase-randomised control runs at the first and the last epoch only.
@@ -109,7 +118,9 @@ final class CNNTrainerTests: XCTestCase {
         XCTAssertThrowsError(try c.validate()) { XCTAssertEqual("\($0)", "--batch must be a positive whole number, not -3.") }
         c = CNNConfig()
         c.kernel = 4
-        XCTAssertThrowsError(try c.validate()) { XCTAssertEqual("\($0)", "--kernel must be an odd size from 1 to 15, not 4.") }
+        XCTAssertThrowsError(try c.validate()) { XCTAssertEqual("\($0)", "--kernel must be an odd size from 3 to 15, not 4.") }
+        c.kernel = 1
+        XCTAssertThrowsError(try c.validate()) { XCTAssertEqual("\($0)", "--kernel must be an odd size from 3 to 15, not 1.") }
         c = CNNConfig()
         c.learningRate = -1
         XCTAssertThrowsError(try c.validate()) { XCTAssertEqual("\($0)", "--lr must be a positive number, not -1.0.") }
@@ -132,6 +143,40 @@ final class CNNTrainerTests: XCTestCase {
         XCTAssertEqual(try CNNConfig(json: old).conv1InitScale, 1)
         c.conv1InitScale = 0
         XCTAssertThrowsError(try c.validate()) { XCTAssertEqual("\($0)", "--conv1-init-scale must be a positive number, not 0.0.") }
+    }
+
+    func testTheRetinaIsRecordedAndOldManifestsReadAsNone() throws {
+        // SGD's first-layer decay follows the retina unless given; the manifest keeps the value used.
+        var defaults = CNNConfig()
+        XCTAssertEqual(defaults.retina, .centreSurround)
+        XCTAssertEqual(defaults.effectiveWeightDecay, 0.1)
+        defaults.retina = .none
+        XCTAssertEqual(defaults.effectiveWeightDecay, 0.05)
+        XCTAssertEqual(defaults.json["weight_decay"]?.doubleValue, 0.05)
+        var c = smallConfig(epochs: 1)
+        for retina in Retina.allCases {
+            c.retina = retina
+            XCTAssertEqual(try CNNConfig(json: c.json), c)
+        }
+        guard case .object(var members) = c.json else { return XCTFail("config is an object") }
+        members["retina"] = nil   // a manifest written before the retina stage
+        XCTAssertEqual(try CNNConfig(json: .object(members)).retina, Retina.none)
+        members["retina"] = .string("fovea")
+        XCTAssertThrowsError(try CNNConfig(json: .object(members))) {
+            XCTAssertEqual("\($0)", "Cannot resume that run: its run.json names no known retina 'fovea'.")
+        }
+    }
+
+    func testTheTrainerFeedsRetinaFilteredNormalisedImages() throws {
+        var c = smallConfig(epochs: 1)
+        c.retina = .centreSurround
+        let filtered = try CNNTrainer(config: c, runsFolder: folder, name: "retina")
+        var raw = ShapesGenerator.generate(count: c.trainSize, seed: c.seed, size: c.imageSize)
+        Retina.centreSurround.apply(to: &raw)
+        let statistics = ChannelStatistics(of: raw)
+        statistics.normalise(&raw)
+        XCTAssertEqual(filtered.statistics, statistics)
+        XCTAssertEqual(filtered.batch(filtered.train, [3]).0.data, Array(raw.images[(3 * raw.imageStride)..<(4 * raw.imageStride)]))
     }
 
     func testAugmentedBatchesHoldPosedCopiesAndTheSameLabels() throws {

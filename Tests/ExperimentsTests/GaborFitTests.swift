@@ -148,3 +148,42 @@ final class GaborSummaryProbe: XCTestCase {
         XCTAssertEqual(s.kernels.count, 16)
     }
 }
+
+final class GaborEvaluationTests: XCTestCase {
+    /// The fitter's row-recurrence evaluation against the direct formula, and its Jacobian
+    /// against central differences, over random parameters inside the bounds.
+    func testRecurrenceMatchesTheDirectFormulaAndItsJacobianMatchesDifferences() {
+        var rng = SeededRandom(seed: 12)
+        let fitter = GaborFitter()
+        for k in [3, 7, 11] {
+            let target = [Double](repeating: 0, count: k * k)
+            for _ in 0..<20 {
+                let u = { rng.nextDouble() }
+                let p = [2 * u() - 1, Double(k - 1) * u(), Double(k - 1) * u(), 2 * .pi * u(),
+                         0.5 + (Double(k) - 0.5) * u(), 0.5 + (Double(k) - 0.5) * u(),
+                         1 / Double(2 * k) + (0.5 - 1 / Double(2 * k)) * u(), 2 * .pi * u(), u() - 0.5]
+                let direct = GaborParameters(amplitude: p[0], x0: p[1], y0: p[2], theta: p[3], sigmaX: p[4], sigmaY: p[5],
+                                             frequency: p[6], phase: p[7], offset: p[8]).rendered(size: k)
+                var residuals = target
+                var jacobian = [Double](repeating: 0, count: k * k * 9)
+                _ = jacobian.withUnsafeMutableBufferPointer {
+                    fitter.evaluate(p, target: target, size: k, residuals: &residuals, jacobian: $0.baseAddress)
+                }
+                for i in 0..<(k * k) { XCTAssertEqual(residuals[i], direct[i], accuracy: 1e-12, "k \(k) pixel \(i)") }
+                for q in 0..<9 {
+                    var plus = p, minus = p
+                    let h = 1e-6
+                    plus[q] += h
+                    minus[q] -= h
+                    var rp = target, rm = target
+                    _ = fitter.evaluate(plus, target: target, size: k, residuals: &rp, jacobian: nil)
+                    _ = fitter.evaluate(minus, target: target, size: k, residuals: &rm, jacobian: nil)
+                    for i in 0..<(k * k) {
+                        XCTAssertEqual(jacobian[i * 9 + q], (rp[i] - rm[i]) / (2 * h), accuracy: 1e-5,
+                                       "k \(k) parameter \(q) pixel \(i)")
+                    }
+                }
+            }
+        }
+    }
+}

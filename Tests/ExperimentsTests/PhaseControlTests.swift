@@ -23,6 +23,14 @@ final class PhaseControlTests: XCTestCase {
         return out
     }
 
+    func testTheThresholdIsTheCopiesNinetyFifthPercentile() {
+        let kernel = PhaseControl.Kernel(r2: 0.9, controlR2: (0..<20).map { Double($0) / 20 })  // 0, 0.05, …, 0.95
+        // NumPy's linear interpolation: position 0.95 · 19 = 18.05 between 0.90 and 0.95.
+        XCTAssertEqual(kernel.threshold, 0.9025, accuracy: 1e-12)
+        XCTAssertFalse(kernel.beatsControl)
+        XCTAssertTrue(PhaseControl.Kernel(r2: 0.91, controlR2: kernel.controlR2).beatsControl)
+    }
+
     func testCopiesKeepThePowerSpectrumAndMeanButNotTheKernel() {
         var rng = SeededRandom(seed: 4)
         for k in [6, 7] {
@@ -42,12 +50,15 @@ final class PhaseControlTests: XCTestCase {
         var weights = gabor
         for _ in 0..<7 { weights += (0..<49).map { _ in rng.nextNormal() } }
         let summary = GaborSummary(kernels: Tensor(shape: [8, 1, 7, 7], data: weights), fitter: GaborFitter())
-        let control = PhaseControl(summary: summary, size: 7, copies: 8, seed: 1, fitter: GaborFitter())
+        let control = PhaseControl(summary: summary, size: 7, seed: 1, fitter: GaborFitter())
+        XCTAssertEqual(control.copies, 20)
+        XCTAssertEqual(control.kernels[0].controlR2.count, 20)
         XCTAssertTrue(control.kernels[0].beatsControl, "\(control.kernels[0])")
-        // A noise kernel is as likely as any of its 8 copies to fit best: about 1 in 9 beat them all.
+        // A noise kernel is as likely as any of its 20 copies to fit best; beating their 95th
+        // percentile (between the largest and the second largest) happens about 1 time in 14.
         let noiseWins = control.kernels.dropFirst().filter(\.beatsControl).count
         XCTAssertLessThanOrEqual(noiseWins, 3)
-        XCTAssertTrue(control.csv.hasPrefix("kernel,r2,control_r2_median,control_r2_max,beats_control\n0,"))
+        XCTAssertTrue(control.csv.hasPrefix("kernel,r2,control_r2_median,control_r2_p95,control_r2_max,beats_control\n0,"))
         XCTAssertEqual(control.csv.split(separator: "\n").count, 9)
     }
 }

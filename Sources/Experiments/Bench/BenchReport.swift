@@ -23,6 +23,10 @@ public struct BenchReport: Codable {
     public var cnnAImages: Int
     /// Achieved GFLOP/s on CNN-A's ≈ 0.30 TFLOP per 10,000-image epoch.
     public var cnnAGflops: Double
+    /// The Gabor analysis of one 7×7 kernel on one thread, median ms: white noise (the slow
+    /// case: an untrained conv1 and every phase-randomised copy) and noisy Gabors.
+    public var gaborNoiseMs: Double
+    public var gaborMs: Double
     /// SPLAT-A (anisotropic RGB, MSE, Adam): N = 256, 1024, 4096 on a 256² target and
     /// N = 1024 on a 512² one, in that order (see `splatAWorkloads`).
     public var splatA: [SplatATiming]
@@ -36,6 +40,7 @@ public struct BenchReport: Codable {
         case conv2ForwardMs = "conv2_fwd_ms", conv2ForwardBackwardMs = "conv2_fwd_bwd_ms"
         case cnnAEpochS = "cnn_a_epoch_s", cnnAEpochSAll = "cnn_a_epoch_s_all"
         case cnnAImages = "cnn_a_images", cnnAGflops = "cnn_a_gflops"
+        case gaborNoiseMs = "gabor_noise_ms", gaborMs = "gabor_ms"
         case splatA = "splat_a", splatATarget = "splat_a_target"
     }
 
@@ -74,6 +79,8 @@ public struct BenchReport: Codable {
         let run = Benchmarks.cnnAEpochs(images: images, epochs: epochs)
         let scaled = run.seconds.map { $0 * 10_000 / Double(images) }
         let epoch = Benchmarks.median(scaled)
+        progress("Gabor analysis of 7×7 kernels …")
+        let gabor = Benchmarks.gaborAnalysis(repeats: quick ? 1 : 3)
         var splat: [SplatATiming] = []
         for (n, side, full) in splatAWorkloads {
             let iterations = quick ? 100 : full
@@ -90,7 +97,7 @@ public struct BenchReport: Codable {
                            conv1ForwardMs: c1.forwardMs, conv1ForwardBackwardMs: c1.forwardBackwardMs,
                            conv2ForwardMs: c2.forwardMs, conv2ForwardBackwardMs: c2.forwardBackwardMs,
                            cnnAEpochS: epoch, cnnAEpochSAll: scaled, cnnAImages: images,
-                           cnnAGflops: cnnAEpochFlops / epoch / 1e9,
+                           cnnAGflops: cnnAEpochFlops / epoch / 1e9, gaborNoiseMs: gabor.noiseMs, gaborMs: gabor.gaborMs,
                            splatA: splat, splatATarget: splatTarget ?? "test card")
     }
 
@@ -111,6 +118,8 @@ public struct BenchReport: Codable {
             row("conv2: fwd + bwd", f(conv2ForwardBackwardMs, 2) + " ms", ""),
             row("CNN-A epoch, 10,000 images", f(cnnAEpochS, 2) + " s", "PyTorch 4.5 s, JAX 8.4 s"),
             row("CNN-A throughput", f(cnnAGflops, 1) + " GFLOP/s", "PyTorch ≈ 66 GFLOP/s"),
+            row("Gabor analysis 7×7, 1 thread: noise", f(gaborNoiseMs, 2) + " ms/kernel", ""),
+            row("  noisy Gabor", f(gaborMs, 2) + " ms/kernel", ""),
         ]
         return (rows + splatRows(row)).joined(separator: "\n")
     }

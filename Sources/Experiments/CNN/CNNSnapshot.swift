@@ -34,6 +34,9 @@ struct CNNSnapshot {
         let pictures: [(name: String, draw: () -> Image)] = [
             ("stats.png", { statsPanel() }),
             ("gabor.png", { gaborPanel(k: k) }),
+            ("orientation.png", {
+                OrientationFigure(weights: conv1.data, shape: conv1.shape, summary: metrics.gabor, epoch: metrics.epoch).render()
+            }),
             ("features.png", { features }),
             ("conv1.png", {
                 // RGB kernels, one symmetric scale for all so mid-grey means 0.
@@ -105,9 +108,13 @@ struct CNNSnapshot {
         let channels = card.channels, plane = card.width * card.height
         var chw = [Float](repeating: 0, count: channels * plane)
         for p in 0..<plane {
-            for ch in 0..<channels {
-                chw[ch * plane + p] = (card.pixels[p * channels + ch] - trainer.statistics.mean[ch]) / trainer.statistics.std[ch]
-            }
+            for ch in 0..<channels { chw[ch * plane + p] = card.pixels[p * channels + ch] }
+        }
+        // The probe takes the training images' path: retina, then the training set's statistics.
+        chw.withUnsafeMutableBufferPointer { config.retina.apply($0.baseAddress!, channels: channels, side: card.width) }
+        for ch in 0..<channels {
+            let (mean, std) = (trainer.statistics.mean[ch], trainer.statistics.std[ch])
+            for p in 0..<plane { chw[ch * plane + p] = (chw[ch * plane + p] - mean) / std }
         }
         let input = Tensor(shape: [1, channels, card.height, card.width], data: chw)
         let maps1 = withNoGrad { model.network(input, upTo: CNNA.conv1Index + 2) }   // conv1 · ReLU

@@ -23,13 +23,17 @@ public struct CNNEpochMetrics {
             "test_loss": testLoss, "gabor_r2_median": gabor.r2Median, "gabor_r2_iqr": gabor.r2IQR,
             "osi_median": gabor.osiMedian, "gabor_frac": gabor.gaborFraction,
             "colour_index_median": gabor.colourIndexMedian, "seconds": seconds,
+            "orientation_resultant": gabor.spread.resultant, "orientation_bins": Double(gabor.spread.binsCovered),
+            "weak_filters": Double(gabor.spread.weak.count),
+            "control_beaten": control.map { Double($0.kernels.filter(\.beatsControl).count) } ?? .nan,
         ]
     }
 
     /// `metrics.csv`'s columns, DESIGN.md §2's first.
     public static let columns = [
         "epoch", "train_loss", "train_acc", "test_acc", "gabor_r2_median", "gabor_r2_iqr", "osi_median",
-        "gabor_frac", "seconds", "test_loss", "colour_index_median",
+        "gabor_frac", "seconds", "test_loss", "colour_index_median", "orientation_resultant", "orientation_bins",
+        "weak_filters", "control_beaten",
     ]
 }
 
@@ -101,6 +105,8 @@ public final class CNNTrainer {
         var train = ShapesGenerator.generate(count: config.trainSize, seed: config.seed, size: config.imageSize, gray: config.gray)
         var test = ShapesGenerator.generate(count: config.testSize, seed: config.seed &+ 0x7E57_5E7, size: config.imageSize,
                                             gray: config.gray)
+        config.retina.apply(to: &train)
+        config.retina.apply(to: &test)
         statistics = ChannelStatistics(of: train)
         statistics.normalise(&train)
         statistics.normalise(&test)
@@ -223,7 +229,9 @@ public final class CNNTrainer {
         case .constant: factor = 1
         case .cosine: factor = 0.5 * (1 + Float(cos(Double.pi * Double(step) / Double(max(totalSteps, 1)))))
         }
-        for g in optimizer.groups.indices { optimizer.groups[g].learningRate = base * factor }
+        let warmupSteps = config.warmupEpochs * totalSteps / max(config.epochs, 1)
+        let warmup = step < warmupSteps ? Float(step + 1) / Float(warmupSteps) : 1
+        for g in optimizer.groups.indices { optimizer.groups[g].learningRate = base * factor * warmup }
         optimizer.groups[0].learningRate *= config.conv1LearningRateScale  // group 0 is conv1's weights
     }
 
@@ -286,7 +294,9 @@ public final class CNNTrainer {
     // MARK: - Snapshots and checkpoints
 
     private func snapshot(_ metrics: CNNEpochMetrics) throws {
-        try store.writeSnapshot(epoch: metrics.epoch, metrics: metrics.row) { folder in
+        // A run resumed from before a column existed keeps its own columns.
+        let row = metrics.row.filter { store.metricColumns.contains($0.key) }
+        try store.writeSnapshot(epoch: metrics.epoch, metrics: row) { folder in
             try CNNSnapshot(trainer: self, metrics: metrics).write(to: folder)
         }
         try store.writeCheckpoint(checkpointTensors(), epoch: metrics.epoch)
@@ -294,7 +304,7 @@ public final class CNNTrainer {
         if let control = metrics.control {
             let beating = control.kernels.filter(\.beatsControl).count
             log("          phase control: \(beating) of \(control.kernels.count) kernels fit a Gabor better than "
-                + "all 8 phase-randomised copies of themselves")
+                + "the 95th percentile of \(control.copies) phase-randomised copies of themselves")
         }
     }
 
@@ -393,8 +403,11 @@ extension ProgressBar {
 extension CNNEpochMetrics {
     /// The one-line epoch summary printed during training.
     public func line(epochs: Int) -> String {
-        String(format: "epoch %2d/%d  loss %.4f  train %.3f  test %.3f  Gabor R² %.2f  OSI %.2f  %3.0f%% gabor  %.1fs",
-               epoch, epochs, trainLoss, trainAccuracy, testAccuracy, gabor.r2Median, gabor.osiMedian,
-               100 * gabor.gaborFraction, seconds)
+        let spread = gabor.spread
+        let resultant = spread.resultant.isNaN ? "  - " : String(format: "%.2f", spread.resultant)
+        return String(format: "epoch %2d/%d  loss %.4f  train %.3f  test %.3f  R² %.2f  OSI %.2f  %3.0f%% gabor  "
+                      + "orient %@ %d bins  %d weak  %.1fs",
+                      epoch, epochs, trainLoss, trainAccuracy, testAccuracy, gabor.r2Median, gabor.osiMedian,
+                      100 * gabor.gaborFraction, resultant, spread.binsCovered, spread.weak.count, seconds)
     }
 }

@@ -73,6 +73,10 @@ public struct GaborAnalysis {
     public var osi: Double
     /// Fraction of spectral power above 0.25 cycles/px (DC excluded).
     public var highFrequencyFraction: Double
+    /// Preferred orientation, radians in [0, π): half the angle of Σ P·e^{2iθ} over the
+    /// spectrum OSI reads, θ the angle of each frequency vector (x right, y down). It is the
+    /// direction of the wave vector, across the stripes: 0 for vertical stripes.
+    public var orientation: Double
     /// `gabor`, `blob` or `other`.
     public var label: GaborLabel
 }
@@ -106,7 +110,7 @@ public struct GaborFitter {
         guard sst > 1e-20 else {
             let flat = GaborParameters(amplitude: 0, x0: Double(k - 1) / 2, y0: Double(k - 1) / 2, theta: 0,
                                        sigmaX: 1, sigmaY: 1, frequency: 1 / Double(2 * k), phase: 0, offset: mean)
-            return GaborAnalysis(fit: flat, r2: 0, osi: 0, highFrequencyFraction: 0, label: .other)
+            return GaborAnalysis(fit: flat, r2: 0, osi: 0, highFrequencyFraction: 0, orientation: 0, label: .other)
         }
         // Fit a unit-variance copy: the same R², better conditioning.
         let scale = (sst / Double(values.count)).squareRoot()
@@ -128,8 +132,8 @@ public struct GaborFitter {
         p.phase = atan2(sin(p.phase), cos(p.phase))
         let r2 = 1 - best!.sse / Double(values.count)  // the target has SST = n
         let label: GaborLabel = r2 >= 0.7 ? (spectrum.osi >= 0.4 ? .gabor : spectrum.osi < 0.2 ? .blob : .other) : .other
-        return GaborAnalysis(fit: p, r2: r2, osi: spectrum.osi,
-                             highFrequencyFraction: spectrum.highFrequencyFraction, label: label)
+        return GaborAnalysis(fit: p, r2: r2, osi: spectrum.osi, highFrequencyFraction: spectrum.highFrequencyFraction,
+                             orientation: spectrum.preferredOrientation, label: label)
     }
 
     // MARK: - Starts
@@ -170,20 +174,31 @@ public struct GaborFitter {
     }
 
     /// Residuals g(p) − target and, when `jacobian` is given, ∂g/∂p (n × 9, row-major).
-    private func evaluate(_ p: [Double], target: [Double], size k: Int,
-                          residuals: inout [Double], jacobian: UnsafeMutablePointer<Double>?) -> Double {
+    ///
+    /// Along a row x′ and y′ change by constants (cos θ, −sin θ), so the carrier's phase grows
+    /// by a constant and the envelope's exponent by a term linear in x: the carrier is advanced
+    /// by a fixed rotation and the envelope by a ratio that itself shrinks by a fixed factor.
+    /// Each row then costs two `exp` and one `sin`/`cos` pair instead of three transcendentals
+    /// per pixel (they were most of the fitting time). `GaborParameters.value` is the direct
+    /// formula and the tests' oracle.
+    func evaluate(_ p: [Double], target: [Double], size k: Int,
+                  residuals: inout [Double], jacobian: UnsafeMutablePointer<Double>?) -> Double {
         let (a, x0, y0, theta, sx, sy, f, phi, c) = (p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8])
         let ct = cos(theta), st = sin(theta)
         let twoPiF = 2 * Double.pi * f
+        let (ax, ay) = (1 / (2 * sx * sx), 1 / (2 * sy * sy))     // exponent −ax·x′² − ay·y′²
+        let stepCos = cos(twoPiF * ct), stepSin = sin(twoPiF * ct)  // the carrier's rotation per pixel
+        let ratioStep = exp(-2 * (ax * ct * ct + ay * st * st))      // r(x+1) / r(x)
         var sse = 0.0
         for y in 0..<k {
+            let dx0 = -x0, dy = Double(y) - y0
+            var xp = dx0 * ct + dy * st, yp = -dx0 * st + dy * ct
+            var e = exp(-ax * xp * xp - ay * yp * yp)
+            // r = e(x+1)/e(x) = exp(−ax(2x′cosθ + cos²θ) − ay(−2y′sinθ + sin²θ)).
+            var ratio = exp(-ax * (2 * xp * ct + ct * ct) - ay * (-2 * yp * st + st * st))
+            var cs = cos(twoPiF * xp + phi), sn = sin(twoPiF * xp + phi)
             for x in 0..<k {
                 let i = y * k + x
-                let dx = Double(x) - x0, dy = Double(y) - y0
-                let xp = dx * ct + dy * st, yp = -dx * st + dy * ct
-                let e = exp(-xp * xp / (2 * sx * sx) - yp * yp / (2 * sy * sy))
-                let arg = twoPiF * xp + phi
-                let cs = cos(arg), sn = sin(arg)
                 let g = a * e * cs + c
                 let r = g - target[i]
                 residuals[i] = r
@@ -201,6 +216,12 @@ public struct GaborFitter {
                     j[7] = -a * e * sn
                     j[8] = 1
                 }
+                // One pixel to the right.
+                xp += ct
+                yp -= st
+                e *= ratio
+                ratio *= ratioStep
+                (cs, sn) = (cs * stepCos - sn * stepSin, sn * stepCos + cs * stepSin)
             }
         }
         return sse
@@ -221,39 +242,52 @@ public struct GaborFitter {
         }
         var lambda = 1e-2
         var jtj = [Double](repeating: 0, count: m * m), jtr = [Double](repeating: 0, count: m)
+        // Scratch for the damped system (factored in place) and the step; no allocation per trial.
+        var system = jtj, step = jtr, trial = p
         for _ in 0..<maxIterations {
             // Normal equations JᵀJ and Jᵀr.
             for a in 0..<m {
                 jtr[a] = 0
                 for b in 0..<m { jtj[a * m + b] = 0 }
             }
-            for i in 0..<n {
-                let row = i * m
-                for a in 0..<m {
-                    let ja = jacobian[row + a]
-                    jtr[a] += ja * residuals[i]
-                    for b in a..<m { jtj[a * m + b] += ja * jacobian[row + b] }
+            jacobian.withUnsafeBufferPointer { jacobian in
+                residuals.withUnsafeBufferPointer { residuals in
+                    jtj.withUnsafeMutableBufferPointer { jtj in
+                        jtr.withUnsafeMutableBufferPointer { jtr in
+                            let (j, r, h, g) = (jacobian.baseAddress!, residuals.baseAddress!, jtj.baseAddress!, jtr.baseAddress!)
+                            for i in 0..<n {
+                                let row = j + i * m
+                                for a in 0..<m {
+                                    let ja = row[a]
+                                    g[a] += ja * r[i]
+                                    for b in a..<m { h[a * m + b] += ja * row[b] }
+                                }
+                            }
+                        }
+                    }
                 }
             }
             for a in 0..<m { for b in 0..<a { jtj[a * m + b] = jtj[b * m + a] } }
 
             var improved = false
             for _ in 0..<10 {
-                var system = jtj
-                for a in 0..<m { system[a * m + a] += lambda * max(jtj[a * m + a], 1e-9) }
-                guard let step = solveSymmetric(system, jtr.map { -$0 }, size: m) else {
+                for a in 0..<(m * m) { system[a] = jtj[a] }
+                for a in 0..<m {
+                    system[a * m + a] += lambda * max(jtj[a * m + a], 1e-9)
+                    step[a] = -jtr[a]
+                }
+                guard solveSymmetric(&system, &step, size: m) else {
                     lambda *= 10
                     continue
                 }
-                var trial = p
-                for a in 0..<m { trial[a] += step[a] }
+                for a in 0..<m { trial[a] = p[a] + step[a] }
                 project(&trial, size: k)
                 let trialSSE = trialJacobian.withUnsafeMutableBufferPointer {
                     evaluate(trial, target: target, size: k, residuals: &trialResiduals, jacobian: $0.baseAddress)
                 }
                 if trialSSE < sse {
                     let gain = sse - trialSSE
-                    p = trial
+                    swap(&p, &trial)
                     sse = trialSSE
                     swap(&residuals, &trialResiduals)
                     swap(&jacobian, &trialJacobian)
@@ -269,32 +303,32 @@ public struct GaborFitter {
     }
 }
 
-/// Solves A x = b for a small symmetric positive-definite A by Cholesky; nil when A is
-/// not numerically positive definite.
-func solveSymmetric(_ a: [Double], _ b: [Double], size m: Int) -> [Double]? {
-    var l = [Double](repeating: 0, count: m * m)
+/// Solves A x = b for a small symmetric positive-definite A by Cholesky, in place: `a`'s
+/// lower triangle is overwritten by the factor L and `b` by x. Returns false (leaving both
+/// partly overwritten) when A is not numerically positive definite.
+func solveSymmetric(_ a: inout [Double], _ b: inout [Double], size m: Int) -> Bool {
+    // Row i of L only reads rows < i of L and row i of A, so L can replace A row by row.
     for i in 0..<m {
         for j in 0...i {
             var s = a[i * m + j]
-            for p in 0..<j { s -= l[i * m + p] * l[j * m + p] }
+            for p in 0..<j { s -= a[i * m + p] * a[j * m + p] }
             if i == j {
-                guard s > 1e-300 else { return nil }
-                l[i * m + i] = s.squareRoot()
+                guard s > 1e-300 else { return false }
+                a[i * m + i] = s.squareRoot()
             } else {
-                l[i * m + j] = s / l[j * m + j]
+                a[i * m + j] = s / a[j * m + j]
             }
         }
     }
-    var y = b
     for i in 0..<m {
-        for p in 0..<i { y[i] -= l[i * m + p] * y[p] }
-        y[i] /= l[i * m + i]
+        for p in 0..<i { b[i] -= a[i * m + p] * b[p] }
+        b[i] /= a[i * m + i]
     }
     for i in stride(from: m - 1, through: 0, by: -1) {
-        for p in (i + 1)..<m { y[i] -= l[p * m + i] * y[p] }
-        y[i] /= l[i * m + i]
+        for p in (i + 1)..<m { b[i] -= a[p * m + i] * b[p] }
+        b[i] /= a[i * m + i]
     }
-    return y
+    return true
 }
 
 // MARK: - Spectrum
@@ -312,6 +346,8 @@ struct PowerSpectrum {
     /// The strongest bin's frequency (cycles/px) and orientation (radians, [0, π)).
     var peakFrequency: Double
     var peakOrientation: Double
+    /// Half the angle of Σ P·e^{2iθ}, radians in [0, π).
+    var preferredOrientation: Double
 
     init(_ raw: [Double], size k: Int, padded n: Int) {
         let mean = raw.reduce(0, +) / Double(max(raw.count, 1))
@@ -355,5 +391,8 @@ struct PowerSpectrum {
         highFrequencyFraction = total > 0 ? high / total : 0
         peakFrequency = peak.frequency
         peakOrientation = peak.orientation
+        var doubled = atan2(im2, re2)
+        if doubled < 0 { doubled += 2 * .pi }
+        preferredOrientation = min(doubled / 2, .pi.nextDown)
     }
 }

@@ -10,6 +10,8 @@ public struct GaborSummary {
         public var analysis: GaborAnalysis
         /// Chromatic energy / total energy: 0 for a kernel equal in every channel.
         public var colourIndex: Double
+        /// L2 norm of the kernel's weights over every input channel.
+        public var norm: Double
         /// The nearest textbook filter (sign-invariant cosine) and that cosine.
         public var nearestFilter: String
         public var similarity: Double
@@ -23,6 +25,8 @@ public struct GaborSummary {
     /// Fraction of kernels labelled `gabor`.
     public var gaborFraction: Double
     public var colourIndexMedian: Double
+    /// How the oriented kernels' preferred orientations spread, and the weak filters.
+    public var spread: OrientationSpread
 
     /// Analyses conv1 weights `[out, in, k, k]`, kernels spread over the worker threads.
     public init(kernels weight: Tensor, fitter: GaborFitter) {
@@ -49,7 +53,7 @@ public struct GaborSummary {
                     }
                     let nearest = bank.nearest(to: luma)
                     slots[o] = Kernel(luma: luma, analysis: fitter.analyse(luma, size: k),
-                                      colourIndex: total > 0 ? chromatic / total : 0,
+                                      colourIndex: total > 0 ? chromatic / total : 0, norm: total.squareRoot(),
                                       nearestFilter: nearest.filter.name, similarity: nearest.similarity)
                 }
             }
@@ -61,6 +65,8 @@ public struct GaborSummary {
         osiMedian = GaborSummary.quantile(kernels.map(\.analysis.osi), 0.5)
         gaborFraction = Double(kernels.filter { $0.analysis.label == .gabor }.count) / Double(max(out, 1))
         colourIndexMedian = GaborSummary.quantile(kernels.map(\.colourIndex), 0.5)
+        spread = OrientationSpread(orientations: kernels.map(\.analysis.orientation), osi: kernels.map(\.analysis.osi),
+                                   norms: kernels.map(\.norm))
     }
 
     /// Linear-interpolated quantile (NumPy's default).
@@ -74,12 +80,15 @@ public struct GaborSummary {
 
     /// `gabor.csv`: one row per kernel.
     public var csv: String {
-        var lines = ["kernel,r2,osi,hf,theta,freq,sigma_x,sigma_y,label,colour_index,nearest_filter,similarity"]
+        var lines = ["kernel,r2,osi,hf,theta,freq,sigma_x,sigma_y,label,colour_index,nearest_filter,similarity,"
+                     + "orientation,norm,weak"]
+        let weak = Set(spread.weak)
         for (i, k) in kernels.enumerated() {
             let a = k.analysis, f = a.fit
-            lines.append(String(format: "%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%@,%.4f,%@,%.4f",
+            lines.append(String(format: "%d,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%@,%.4f,%@,%.4f,%.1f,%.4f,%d",
                                 i, a.r2, a.osi, a.highFrequencyFraction, f.theta, f.frequency, f.sigmaX, f.sigmaY,
-                                a.label.rawValue, k.colourIndex, k.nearestFilter, k.similarity))
+                                a.label.rawValue, k.colourIndex, k.nearestFilter, k.similarity,
+                                a.orientation * 180 / .pi, k.norm, weak.contains(i) ? 1 : 0))
         }
         return lines.joined(separator: "\n") + "\n"
     }

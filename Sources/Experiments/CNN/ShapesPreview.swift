@@ -5,23 +5,36 @@ import Storage
 /// What `trainviz shapes` writes: a labelled preview sheet of the synthetic data and,
 /// optionally, every image as a PNG with a `labels.csv`.
 public enum ShapesPreview {
-    /// A sheet with one row per class and `perClass` samples in each, upscaled ×4,
-    /// the class name at the start of each row.
-    public static func sheet(_ data: ShapesDataset, perClass: Int = 12) -> Image {
+    /// A sheet with one row per class and `perClass` samples in each, upscaled ×4, the class
+    /// name at the start of each row. With a `retina` other than `.none` each sample is followed
+    /// by what conv1 then sees: the stage's output normalised per channel over the sheet, drawn
+    /// as 0.5 ± 3σ (mid-grey = the channel's mean), so the flat colour it removes shows as grey.
+    public static func sheet(_ data: ShapesDataset, perClass: Int = 12, retina: Retina = .none) -> Image {
         let classes = ShapeClass.allCases
+        var seen = data
+        retina.apply(to: &seen)
+        ChannelStatistics(of: seen).normalise(&seen)
         var rows: [Image] = []
         for shape in classes {
             let indices = data.labels.indices.filter { data.labels[$0] == shape.rawValue }.prefix(perClass)
-            let tiles = indices.map { image(data, $0) }
+            let tiles = indices.flatMap { i -> [Image] in
+                guard retina != .none else { return [image(data, i)] }
+                var filtered = image(seen, i)
+                filtered.pixels = filtered.pixels.map { 0.5 + $0 / 6 }
+                return [image(data, i), filtered]
+            }
             guard !tiles.isEmpty else { continue }
-            let grid = ImageGrid(columns: perClass, padding: 2, padColor: .white, scaling: .none, upscale: 4).render(tiles)
+            let columns = retina == .none ? perClass : 2 * perClass
+            let grid = ImageGrid(columns: columns, padding: 2, padColor: .white, scaling: .none,
+                                 upscale: retina == .none ? 4 : 3).render(tiles)
             var label = Canvas(width: 110, height: grid.height, background: .white)
             label.drawText(shape.description, x: 4, y: grid.height / 2, color: .black, scale: 2,
                            anchor: TextAnchor(horizontal: 0, vertical: 0.5))
             rows.append(Figure.row([label.image, grid], gap: 0))
         }
+        let what = retina == .none ? "" : "; each image | what conv1 sees after the \(retina.rawValue) retina (normalised, ±3σ)"
         return Figure.titled(Figure.column(rows, gap: 0),
-                             "synthetic shapes: \(data.count) images, \(data.size)×\(data.size), one row per class")
+                             "synthetic shapes: \(data.count) images, \(data.size)×\(data.size), one row per class\(what)")
     }
 
     /// Image `index` of `data` as an `Image` in [0, 1].
@@ -36,15 +49,16 @@ public enum ShapesPreview {
         return Image(width: data.size, height: data.size, channels: data.channels, pixels: pixels)
     }
 
-    /// Writes `shapes-preview.png` into `folder` and, with `export`, `shapes-<seed>/NNNNN.png`
-    /// plus `labels.csv`. Returns the paths written.
+    /// Writes `shapes-preview.png` into `folder` (each image beside its `retina` output unless
+    /// that is `.none`) and, with `export`, `shapes-<seed>/NNNNN.png` plus `labels.csv` (the
+    /// images as drawn). Returns the paths written.
     @discardableResult
-    public static func write(count: Int, seed: UInt64, to folder: URL, export: Bool) throws -> [URL] {
+    public static func write(count: Int, seed: UInt64, to folder: URL, export: Bool, retina: Retina = .centreSurround) throws -> [URL] {
         guard count > 0 else { throw CNNError.invalidOption("--count must be a positive whole number, not \(count).") }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let data = ShapesGenerator.generate(count: count, seed: seed)
         let preview = folder.appendingPathComponent("shapes-preview.png")
-        try sheet(data).write(toPNG: preview.path)
+        try sheet(data, perClass: retina == .none ? 12 : 8, retina: retina).write(toPNG: preview.path)
         var written = [preview]
         if export {
             let dir = folder.appendingPathComponent("shapes-seed\(seed)")
