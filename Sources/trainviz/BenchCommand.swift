@@ -2,7 +2,7 @@ import ArgumentParser
 import Autograd
 import Experiments
 
-/// `trainviz bench`: the reference workloads of DESIGN.md §5, printed as figures.
+/// `trainviz bench`: the reference workloads of docs/DESIGN.md §5, printed as figures.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",

@@ -44,7 +44,7 @@ public struct BenchReport: Codable {
         case splatA = "splat_a", splatATarget = "splat_a_target"
     }
 
-    /// SPLAT-A's workloads: (N, side, iterations in a full run). DESIGN.md §5 quotes PSNR after
+    /// SPLAT-A's workloads: (N, side, iterations in a full run). The reference figures (README, `trainviz bench`) quote PSNR after
     /// 2,000 iterations at N = 256 and 1024, after 500 at N = 4096.
     public static let splatAWorkloads = [(256, 256, 2000), (1024, 256, 2000), (4096, 256, 500), (1024, 512, 500)]
 
@@ -101,7 +101,8 @@ public struct BenchReport: Codable {
                            splatA: splat, splatATarget: splatTarget ?? "test card")
     }
 
-    /// The figures as an aligned table, with DESIGN.md's reference figures beside them.
+    /// The figures as an aligned table, with the reference figures the project was handed beside them
+    /// (PyTorch/JAX on another machine; the README's bench section has side-by-side ones).
     public var table: String {
         func row(_ name: String, _ value: String, _ reference: String) -> String {
             name.padding(toLength: 40, withPad: " ", startingAt: 0)
@@ -109,7 +110,7 @@ public struct BenchReport: Codable {
         }
         let f = { (x: Double, d: Int) in String(format: "%.\(d)f", x) }
         let rows = [
-            row("workload (\(threads) thread\(threads == 1 ? "" : "s")\(quick ? ", quick" : ""))", "figure", "DESIGN.md §5 (its machine, not this one)"),
+            row("workload (\(threads) thread\(threads == 1 ? "" : "s")\(quick ? ", quick" : ""))", "figure", "reference (another machine, not this one)"),
             row("sgemm 2048³ best", f(sgemmGflopsBest, 1) + " GFLOP/s", "numpy/OpenBLAS 179 best, 155 median"),
             row("sgemm 2048³ median", f(sgemmGflopsMedian, 1) + " GFLOP/s", ""),
             row("conv1 3→16 7×7, batch 64: fwd", f(conv1ForwardMs, 2) + " ms", ""),

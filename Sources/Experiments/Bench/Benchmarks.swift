@@ -1,7 +1,7 @@
 import Autograd
 import Dispatch
 
-/// The reference workloads of DESIGN.md §5, timed in-process.
+/// The reference workloads of docs/DESIGN.md §5, timed in-process.
 ///
 /// Each figure is a median over repeats (plus the best where BLAS is concerned),
 /// measured after a warm-up, on whatever `Parallelism.threads` is set to.
@@ -79,7 +79,7 @@ public enum Benchmarks {
     /// Seconds per CNN-A training epoch (forward + backward + SGD update; no data
     /// generation, no evaluation), on `images` random 32×32 RGB inputs held in memory.
     ///
-    /// The recipe is DESIGN.md §5's: batch 64, SGD momentum 0.9, lr 0.01, weight decay
+    /// The recipe is docs/DESIGN.md §5's: batch 64, SGD momentum 0.9, lr 0.01, weight decay
     /// 5e-4. Returns one time per epoch and the final mean training loss (a sanity check).
     public static func cnnAEpochs(images: Int = 10_000, batch: Int = 64, epochs: Int,
                                   seed: UInt64 = 0) -> (seconds: [Double], loss: Float) {

@@ -3,7 +3,7 @@ import Foundation
 import Imaging
 import Splatting
 
-/// One SPLAT-A measurement (DESIGN.md §5).
+/// One SPLAT-A measurement (docs/DESIGN.md §5).
 public struct SplatATiming: Codable, Equatable {
     public var gaussians: Int
     /// The target's side in pixels.

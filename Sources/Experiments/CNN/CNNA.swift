@@ -1,6 +1,6 @@
 import Autograd
 
-/// The reference network of DESIGN.md §5, "CNN-A", with its first-layer size configurable.
+/// The reference network of docs/DESIGN.md §5, "CNN-A", with its first-layer size configurable.
 ///
 /// ```
 /// conv1 C→F, k×k, pad k/2, bias · ReLU · maxpool 2

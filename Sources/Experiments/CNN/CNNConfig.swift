@@ -13,7 +13,7 @@ public enum LearningRateSchedule: String, CaseIterable, Sendable {
     case cosine
 }
 
-/// Everything that determines a `trainviz cnn` run (DESIGN.md §1).
+/// Everything that determines a `trainviz cnn` run (docs/DESIGN.md §1).
 ///
 /// The default recipe — the centre-surround retina in front of conv1, SGD with momentum 0.9
 /// at lr 0.01, cosine-annealed, weight decay 0.1 on the first layer's weights and 5e-4

@@ -3,7 +3,7 @@ import Foundation
 import Imaging
 import Storage
 
-/// The files of one cnn snapshot (DESIGN.md §2): the first layer's kernels as numbers and
+/// The files of one cnn snapshot (docs/DESIGN.md §2): the first layer's kernels as numbers and
 /// pictures, their Gabor analysis, conv2's kernels, feature maps of the test card, and
 /// weight statistics beside those of epoch 0.
 struct CNNSnapshot {

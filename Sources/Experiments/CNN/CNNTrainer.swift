@@ -29,7 +29,7 @@ public struct CNNEpochMetrics {
         ]
     }
 
-    /// `metrics.csv`'s columns, DESIGN.md §2's first.
+    /// `metrics.csv`'s columns, docs/DESIGN.md §2's first.
     public static let columns = [
         "epoch", "train_loss", "train_acc", "test_acc", "gabor_r2_median", "gabor_r2_iqr", "osi_median",
         "gabor_frac", "seconds", "test_loss", "colour_index_median", "orientation_resultant", "orientation_bins",
@@ -37,7 +37,7 @@ public struct CNNEpochMetrics {
     ]
 }
 
-/// Trains CNN-A on the synthetic shapes and writes a snapshot per epoch (DESIGN.md §2).
+/// Trains CNN-A on the synthetic shapes and writes a snapshot per epoch (docs/DESIGN.md §2).
 ///
 /// The data are drawn from the seed in memory; epoch e's batch order comes from
 /// `(seed, e)`, so a resumed run continues to the same numbers as one that never stopped.

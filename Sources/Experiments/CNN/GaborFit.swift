@@ -63,7 +63,7 @@ public enum GaborLabel: String, CaseIterable {
     case other
 }
 
-/// The Gabor analysis of one k×k kernel (DESIGN.md §4).
+/// The Gabor analysis of one k×k kernel (docs/DESIGN.md §4).
 public struct GaborAnalysis {
     /// The best fit over every start.
     public var fit: GaborParameters
@@ -82,7 +82,7 @@ public struct GaborAnalysis {
 }
 
 /// Fits 2-D Gabor functions to small kernels by Levenberg–Marquardt from many starts,
-/// and measures orientation selectivity, exactly as DESIGN.md §4 defines them.
+/// and measures orientation selectivity, exactly as docs/DESIGN.md §4 defines them.
 ///
 /// Starts: the power spectrum's peak orientation and frequency × 4 phases; 4
 /// orientations × 2 phases at the peak frequency; 8 seeded random starts — 20 in all.
@@ -334,7 +334,7 @@ func solveSymmetric(_ a: inout [Double], _ b: inout [Double], size m: Int) -> Bo
 // MARK: - Spectrum
 
 /// The power spectrum of a kernel zero-padded to `padded × padded`, and the statistics
-/// DESIGN.md §4 reads from it, with DC left out: the kernel's mean is removed before
+/// docs/DESIGN.md §4 reads from it, with DC left out: the kernel's mean is removed before
 /// padding (and the zero-frequency bin skipped). Without that, a kernel's constant part —
 /// a colour or brightness preference — leaks through the zero-padding into a sinc-shaped
 /// cross of low-frequency power that says nothing about the kernel's orientation.

@@ -1,7 +1,7 @@
 import Autograd
 import Foundation
 
-/// DESIGN.md §4's stricter control for "Gabor-like": each kernel against phase-randomised
+/// docs/DESIGN.md §4's stricter control for "Gabor-like": each kernel against phase-randomised
 /// copies of itself.
 ///
 /// A copy keeps the kernel's power spectrum exactly (so its smoothness, dominant frequency

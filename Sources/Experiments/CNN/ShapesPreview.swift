@@ -37,6 +37,18 @@ public enum ShapesPreview {
                              "synthetic shapes: \(data.count) images, \(data.size)×\(data.size), one row per class\(what)")
     }
 
+    /// The principal components of 7×7 patches of 2,000 images as drawn and, unless `retina` is
+    /// `.none`, behind it: the picture of why the raw shapes pull every kernel one way.
+    public static func patchComponents(seed: UInt64, retina: Retina) -> Image {
+        var data = ShapesGenerator.generate(count: 2_000, seed: seed)
+        var rows = [PatchStatistics(data, seed: seed).row(label: "7x7 patches of the shapes as drawn")]
+        if retina != .none {
+            retina.apply(to: &data)
+            rows.append(PatchStatistics(data, seed: seed).row(label: "behind the \(retina.rawValue) retina"))
+        }
+        return Figure.titled(Figure.column(rows, gap: 8), "principal components of image patches (RGB, grey = 0), largest first")
+    }
+
     /// Image `index` of `data` as an `Image` in [0, 1].
     public static func image(_ data: ShapesDataset, _ index: Int) -> Image {
         let plane = data.size * data.size
@@ -60,6 +72,9 @@ public enum ShapesPreview {
         let preview = folder.appendingPathComponent("shapes-preview.png")
         try sheet(data, perClass: retina == .none ? 12 : 8, retina: retina).write(toPNG: preview.path)
         var written = [preview]
+        let pca = folder.appendingPathComponent("patch-pca.png")
+        try patchComponents(seed: seed, retina: retina).write(toPNG: pca.path)
+        written.append(pca)
         if export {
             let dir = folder.appendingPathComponent("shapes-seed\(seed)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

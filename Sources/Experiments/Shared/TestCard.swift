@@ -1,7 +1,7 @@
 import Foundation
 import Imaging
 
-/// The project's own test card (DESIGN.md §1): a smooth diagonal gradient background with
+/// The project's own test card (docs/DESIGN.md §1): a smooth diagonal gradient background with
 /// a red square, a green disc, a blue triangle and a sharp black/white edge.
 ///
 /// It is the CNN's fixed probe image (edges of every orientation, three pure colours, a

@@ -11,7 +11,7 @@ public enum SplatColorMode: String, CaseIterable, Sendable {
     case rgb
 }
 
-/// Everything that determines a `trainviz splat` run (DESIGN.md §1).
+/// Everything that determines a `trainviz splat` run (docs/DESIGN.md §1).
 ///
 /// The defaults — 4,096 anisotropic RGB Gaussians, L2 loss, 20 epochs of 100 Adam steps
 /// with per-parameter learning rates that scale with the initial σ and a cosine decay to

@@ -1,7 +1,7 @@
 import Foundation
 import Imaging
 
-/// The files of one splat snapshot (DESIGN.md §2): the render, its error against the
+/// The files of one splat snapshot (docs/DESIGN.md §2): the render, its error against the
 /// target as a heat map with its scale, the Gaussians as ellipses over the render, and
 /// the Gaussians as numbers.
 struct SplatSnapshot {

@@ -24,7 +24,7 @@ public struct SplatEpochMetrics: Equatable {
          "seconds": seconds]
     }
 
-    /// `metrics.csv`'s columns (DESIGN.md §2).
+    /// `metrics.csv`'s columns (docs/DESIGN.md §2).
     public static let columns = ["epoch", "step", "loss", "psnr", "ssim", "gaussians", "seconds"]
 
     /// The one-line epoch summary printed during training.
@@ -36,7 +36,7 @@ public struct SplatEpochMetrics: Equatable {
 }
 
 /// Fits a target image with 2D Gaussians by Adam and writes a snapshot per epoch
-/// (DESIGN.md §2).
+/// (docs/DESIGN.md §2).
 ///
 /// Three parameter groups: means (px), shape (1/px) and colours, with the JAX reference's
 /// learning rates (0.5 σ₀, 0.15/σ₀ and 0.05, σ₀ the initial σ) under a cosine decay to 5 %
