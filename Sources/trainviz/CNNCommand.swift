@@ -3,8 +3,6 @@ import Experiments
 import Foundation
 import Storage
 
-extension Retina: ExpressibleByArgument {}
-
 /// `trainviz cnn`: train CNN-A on synthetic shapes and watch the first layer become Gabor-like.
 struct CNNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,21 +11,15 @@ struct CNNCommand: ParsableCommand {
     )
 
     @Option(help: "Training epochs (passes over the training set).")
-    var epochs: Int = 20
-    @Option(help: "Seed for the data, the initial weights and the batch order.")
-    var seed: UInt64 = 0
-    @Option(help: "Folder that holds the run folders.")
-    var runs: String = "Runs"
-    @Option(help: "A name appended to the run folder's name.")
-    var name: String?
+    var epochs: Int = CNNConfig().epochs
     @Option(name: .customLong("train-size"), help: "Synthetic training images.")
-    var trainSize: Int = 10_000
+    var trainSize: Int = CNNConfig().trainSize
     @Option(name: .customLong("test-size"), help: "Synthetic test images.")
-    var testSize: Int = 2_000
+    var testSize: Int = CNNConfig().testSize
     @Option(help: "Images per batch.")
-    var batch: Int = 64
-    @Option(help: "Optimizer: sgd (momentum 0.9), adamw or adam.")
-    var optimizer: String = "sgd"
+    var batch: Int = CNNConfig().batch
+    @Option(help: "Optimizer (sgd uses momentum 0.9).")
+    var optimizer: OptimizerKind = CNNConfig().optimizer
     @Option(help: "Learning rate (default: 2e-3 for adamw, 1e-3 for adam, 1e-2 for sgd).")
     var lr: Float?
     @Option(name: .customLong("weight-decay"),
@@ -35,14 +27,14 @@ struct CNNCommand: ParsableCommand {
     var weightDecay: Float?
     @Option(name: .customLong("other-decay"), help: "Weight decay of the other layers (default: 5e-4 for sgd, 0.05 for adamw, 0 for adam).")
     var otherDecay: Float?
-    @Option(help: "Learning-rate schedule: cosine (anneal to zero) or constant.")
-    var schedule: String = "cosine"
+    @Option(help: "Learning-rate schedule: cosine anneals to zero over the run.")
+    var schedule: LearningRateSchedule = CNNConfig().schedule
     @Option(name: .customLong("warmup-epochs"), help: "Epochs over which the learning rate ramps up from zero.")
-    var warmupEpochs: Int = 0
-    @Option(help: "First-layer kernel size (odd).")
-    var kernel: Int = 7
+    var warmupEpochs: Int = CNNConfig().warmupEpochs
+    @Option(help: "First-layer kernel size (odd, 3 to 15).")
+    var kernel: Int = CNNConfig().kernel
     @Option(help: "First-layer filters (the second layer has twice as many).")
-    var filters: Int = 16
+    var filters: Int = CNNConfig().filters
     @Flag(help: "Train on gray images instead of RGB.")
     var gray = false
     @Option(name: .customLong("conv1-init-scale"), help: "Factor on conv1's initial random weights (below 1: start nearer zero).")
@@ -53,36 +45,27 @@ struct CNNCommand: ParsableCommand {
     var augment = true
     @Option(help: ArgumentHelp("The input stage in front of conv1. centre-surround removes each image's flat colour and low frequencies, so the kernels spread "
                                + "over orientations; none shows them collapse onto one.", valueName: "stage"))
-    var retina: Retina = .centreSurround
-    @Option(help: "Threads for BLAS and the library's loops (default: all cores).")
-    var threads: Int?
-    @Option(help: "Continue the run in this folder from its last checkpoint (other options are taken from it).")
-    var resume: String?
+    var retina: Retina = CNNConfig().retina
+    @OptionGroup var options: RunOptions
 
     var config: CNNConfig {
-        get throws {
+        get {
             var c = CNNConfig()
             c.epochs = epochs
-            c.seed = seed
+            c.seed = options.seed
             c.trainSize = trainSize
             c.testSize = testSize
             c.batch = batch
-            guard let kind = OptimizerKind(rawValue: optimizer.lowercased()) else {
-                throw ValidationError("Unknown optimizer '\(optimizer)': choose adamw, adam or sgd.")
-            }
-            c.optimizer = kind
+            c.optimizer = optimizer
             c.learningRate = lr
             c.weightDecay = weightDecay
             c.otherDecay = otherDecay
-            guard let plan = LearningRateSchedule(rawValue: schedule.lowercased()) else {
-                throw ValidationError("Unknown schedule '\(schedule)': choose cosine or constant.")
-            }
-            c.schedule = plan
+            c.schedule = schedule
             c.warmupEpochs = warmupEpochs
             c.kernel = kernel
             c.filters = filters
             c.gray = gray
-            c.threads = threads
+            c.threads = options.threads
             c.conv1InitScale = conv1InitScale
             c.conv1LearningRateScale = conv1LrScale
             c.augment = augment
@@ -100,24 +83,18 @@ struct CNNCommand: ParsableCommand {
     }
 
     func run() throws {
-        let interrupts = InterruptMonitor.shared
-        interrupts.install()
         let trainer: CNNTrainer
-        if let resume {
+        if let resume = options.resume {
             trainer = try CNNTrainer.resume(URL(fileURLWithPath: resume))
             print("Resuming \(trainer.store.folder.path) after epoch \(trainer.epoch) of \(trainer.config.epochs).")
         } else {
-            let config = try config
-            trainer = try CNNTrainer(config: config, runsFolder: URL(fileURLWithPath: runs), name: name)
+            let config = self.config
+            trainer = try CNNTrainer(config: config, runsFolder: options.runsFolder, name: options.name)
             print(CNNTrainer.modelSummary(trainer.model, config: config).text)
             print("Run folder: \(trainer.store.folder.path)")
         }
-        try trainer.run(interrupts: interrupts)
-        if let signal = interrupts.receivedSignal {
-            print("Interrupted by \(InterruptMonitor.signalName(signal)) after epoch \(trainer.epoch); "
-                  + "continue with: trainviz cnn --resume \(trainer.store.folder.path)")
-            Foundation.exit(InterruptMonitor.exitStatus(for: signal))
+        try runToCompletion("cnn", folder: trainer.store.folder, epoch: { trainer.epoch }) { interrupts in
+            try trainer.run(interrupts: interrupts)
         }
-        print("Done: \(trainer.store.folder.path)")
     }
 }
