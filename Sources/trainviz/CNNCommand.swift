@@ -75,26 +75,14 @@ struct CNNCommand: ParsableCommand {
     }
 
     func validate() throws {
-        do {
-            try config.validate()
-        } catch let error as CNNError {
-            throw ValidationError(error.description)
-        }
+        try validating { try config.validate() }
     }
 
     func run() throws {
-        let trainer: CNNTrainer
-        if let resume = options.resume {
-            trainer = try CNNTrainer.resume(URL(fileURLWithPath: resume))
-            print("Resuming \(trainer.store.folder.path) after epoch \(trainer.epoch) of \(trainer.config.epochs).")
-        } else {
-            let config = self.config
-            trainer = try CNNTrainer(config: config, runsFolder: options.runsFolder, name: options.name)
+        try train("cnn", options: options) {
+            let trainer = try CNNTrainer(config: config, runsFolder: options.runsFolder, name: options.name)
             print(CNNTrainer.modelSummary(trainer.model, config: config).text)
-            print("Run folder: \(trainer.store.folder.path)")
-        }
-        try runToCompletion("cnn", folder: trainer.store.folder, epoch: { trainer.epoch }) { interrupts in
-            try trainer.run(interrupts: interrupts)
+            return trainer
         }
     }
 }

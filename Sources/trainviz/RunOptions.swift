@@ -23,24 +23,42 @@ struct RunOptions: ParsableArguments {
     var runsFolder: URL { URL(fileURLWithPath: runs) }
 }
 
-/// Runs a training session to its end and reports how it ended: interrupted (with the
-/// command that continues it, exiting with the signal's status) or done.
+/// Starts (with `start`) or resumes (`--resume`) a training session, runs it to its end and
+/// reports how it ended: interrupted (with the command that continues it, exiting with the
+/// signal's status) or done.
 /// - Parameters:
 ///   - command: the subcommand's name, for the `--resume` hint.
-///   - folder: the run folder.
-///   - epoch: the epochs completed so far, read after training.
-///   - train: runs the remaining epochs, stopping early when `interrupts` asks.
-func runToCompletion(_ command: String, folder: URL, epoch: () -> Int,
-                     train: (InterruptMonitor) throws -> Void) throws {
+///   - start: creates a new run and prints what it is about to do.
+func train<Session: TrainingSession>(_ command: String, options: RunOptions, start: () throws -> Session) throws {
+    let session: Session
+    if let resume = options.resume {
+        session = try Session.resume(URL(fileURLWithPath: resume))
+        print("Resuming \(session.store.folder.path) after epoch \(session.epoch) of \(session.plannedEpochs).")
+    } else {
+        session = try start()
+        print("Run folder: \(session.store.folder.path)")
+    }
     let interrupts = InterruptMonitor.shared
     interrupts.install()
-    try train(interrupts)
+    try session.train(interrupts: interrupts)
     if let signal = interrupts.receivedSignal {
-        print("Interrupted by \(InterruptMonitor.signalName(signal)) after epoch \(epoch()); "
-              + "continue with: trainviz \(command) --resume \(folder.path)")
+        print("Interrupted by \(InterruptMonitor.signalName(signal)) after epoch \(session.epoch); "
+              + "continue with: trainviz \(command) --resume \(session.store.folder.path)")
         Foundation.exit(InterruptMonitor.exitStatus(for: signal))
     }
-    print("Done: \(folder.path)")
+    print("Done: \(session.store.folder.path)")
+}
+
+/// Runs a library validation, turning its error into ArgumentParser's (one sentence on stderr,
+/// with the usage, and a non-zero exit).
+func validating(_ check: () throws -> Void) throws {
+    do {
+        try check()
+    } catch let error as ValidationError {
+        throw error
+    } catch {
+        throw ValidationError("\(error)")
+    }
 }
 
 // The library's choices, parsed by ArgumentParser (which also lists them in --help and in

@@ -61,21 +61,13 @@ struct SplatCommand: ParsableCommand {
     }
 
     func validate() throws {
-        do {
-            try config.validate()
-        } catch let error as SplatError {
-            throw ValidationError(error.description)
-        }
+        try validating { try config.validate() }
     }
 
     func run() throws {
-        let trainer: SplatTrainer
-        if let resume = options.resume {
-            trainer = try SplatTrainer.resume(URL(fileURLWithPath: resume))
-            print("Resuming \(trainer.store.folder.path) after epoch \(trainer.epoch) of \(trainer.config.epochs).")
-        } else {
+        try train("splat", options: options) {
             let config = self.config
-            trainer = try SplatTrainer(config: config, runsFolder: options.runsFolder, name: options.name)
+            let trainer = try SplatTrainer(config: config, runsFolder: options.runsFolder, name: options.name)
             if trainer.config.gaussians < config.gaussians {
                 print("The target has only \(trainer.config.gaussians) pixels: using \(trainer.config.gaussians) Gaussians, not \(config.gaussians).")
             }
@@ -83,10 +75,7 @@ struct SplatCommand: ParsableCommand {
             print("Target: \(config.target ?? "test card") at \(t.width)×\(t.height), \(t.channels == 1 ? "gray" : "RGB"); "
                   + "\(config.grow ? "up to " : "")\(trainer.config.gaussians) \(config.shape.rawValue) Gaussians, "
                   + "\(config.epochs) epochs × \(config.stepsPerEpoch) steps, \(config.loss.rawValue) loss")
-            print("Run folder: \(trainer.store.folder.path)")
-        }
-        try runToCompletion("splat", folder: trainer.store.folder, epoch: { trainer.epoch }) { interrupts in
-            try trainer.run(interrupts: interrupts)
+            return trainer
         }
     }
 }
