@@ -78,12 +78,14 @@ let package = Package(
         ),
 
         // MARK: - Tests
-        .testTarget(name: "AutogradTests", dependencies: ["Autograd"]),
+        // One closeness check (`assertClose`) and `relativeError` for every test target.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "AutogradTests", dependencies: ["Autograd", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging", "CPNGShim", "CPNG"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "RunStoreFixture"]),
         // A stand-in training loop that StorageTests interrupts with a real SIGINT.
         .executableTarget(name: "RunStoreFixture", dependencies: ["Storage"], path: "Tests/Fixtures/RunStoreFixture"),
-        .testTarget(name: "SplattingTests", dependencies: ["Splatting", "Autograd"]),
+        .testTarget(name: "SplattingTests", dependencies: ["Splatting", "Autograd", "TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "CGIF", "Experiments", "Imaging", "Storage"]),
     ],

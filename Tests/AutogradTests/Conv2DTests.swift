@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Autograd
 
@@ -44,13 +45,6 @@ final class Conv2DTests: XCTestCase {
         return (dx, dw, db)
     }
 
-    private func assertClose(_ a: [Float], _ b: [Double], tolerance: Double, _ message: String,
-                             file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(a.count, b.count, "\(message): element count", file: file, line: line)
-        var worst = 0.0
-        for (x, y) in zip(a, b) { worst = max(worst, abs(Double(x) - y) / max(1, abs(y))) }
-        XCTAssertLessThanOrEqual(worst, tolerance, message, file: file, line: line)
-    }
 
     // MARK: - Forward
 

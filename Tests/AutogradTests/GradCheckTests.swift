@@ -107,18 +107,3 @@ func spacedValues(_ count: Int, using rng: inout SeededRandom) -> [Float] {
     rng.permutation(count).map { Float($0) * 0.1 - Float(count) * 0.05 }
 }
 
-/// Asserts two arrays agree element by element within `accuracy`.
-func assertClose(_ actual: [Float], _ expected: [Float], accuracy: Float, _ label: @autoclosure () -> String = "",
-                 file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssertEqual(actual.count, expected.count, "\(label()): element count", file: file, line: line)
-    var failures = 0
-    for (i, (a, e)) in zip(actual, expected).enumerated() {
-        let ok = a == e || Swift.abs(a - e) <= accuracy * Swift.max(1, Swift.abs(e))
-        if !ok {
-            failures += 1
-            if failures <= 3 {
-                XCTFail("\(label()): element \(i) is \(a), expected \(e)", file: file, line: line)
-            }
-        }
-    }
-}

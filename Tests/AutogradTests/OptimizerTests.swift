@@ -1,16 +1,9 @@
+import TestSupport
 import XCTest
 import Foundation
 @testable import Autograd
 
 final class OptimizerTests: XCTestCase {
-    private func assertClose(_ a: [Float], _ b: [Double], relative: Double = 1e-6, _ message: String = "",
-                             file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(a.count, b.count, message, file: file, line: line)
-        for (x, y) in zip(a, b) {
-            XCTAssertEqual(Double(x), y, accuracy: relative * max(1, abs(y)), message, file: file, line: line)
-        }
-    }
-
     // MARK: - SGD
 
     func testPlainSGDStep() {
@@ -18,7 +11,7 @@ final class OptimizerTests: XCTestCase {
         let sgd = SGD(parameters: [p], learningRate: 0.1)
         p.grad = [0.5, -1, 2]
         sgd.step()
-        assertClose(p.data, [1 - 0.05, -2 + 0.1, 0.5 - 0.2])
+        assertClose(p.data, [1 - 0.05, -2 + 0.1, 0.5 - 0.2], tolerance: 1e-6)
         XCTAssertEqual(sgd.stepCount, 1)
     }
 
@@ -36,9 +29,9 @@ final class OptimizerTests: XCTestCase {
                 buf[k] = mu * buf[k] + d
                 ref[k] -= lr * buf[k]
             }
-            assertClose(p.data, ref)
+            assertClose(p.data, ref, tolerance: 1e-6)
         }
-        assertClose(sgd.stateTensors()["momentum_buffer.0.0"]?.values ?? [], buf)
+        assertClose(sgd.stateTensors()["momentum_buffer.0.0"]?.values ?? [], buf, tolerance: 1e-6)
     }
 
     func testNesterovMomentum() {
@@ -51,7 +44,7 @@ final class OptimizerTests: XCTestCase {
             sgd.step()
             buf = mu * buf + g
             ref -= lr * (g + mu * buf)
-            assertClose(p.data, [ref])
+            assertClose(p.data, [ref], tolerance: 1e-6)
         }
     }
 
@@ -83,7 +76,7 @@ final class OptimizerTests: XCTestCase {
         for t in 0..<3 {
             p.grad = grads[t].map(Float.init)
             adam.step()
-            assertClose(p.data, (0..<3).map { expected[$0][t] }, relative: 2e-6, "Adam step \(t + 1)")
+            assertClose(p.data, (0..<3).map { expected[$0][t] }, tolerance: 2e-6, "Adam step \(t + 1)")
         }
         XCTAssertEqual(adam.stepCount, 3)
     }
@@ -97,7 +90,7 @@ final class OptimizerTests: XCTestCase {
         for t in 0..<2 {
             p.grad = grads[t].map(Float.init)
             adamw.step()
-            assertClose(p.data, (0..<2).map { expected[$0][t] }, relative: 2e-6, "AdamW step \(t + 1)")
+            assertClose(p.data, (0..<2).map { expected[$0][t] }, tolerance: 2e-6, "AdamW step \(t + 1)")
         }
         // Decoupled and L2 decay must differ: with a zero gradient AdamW still shrinks p.
         let q = Tensor(shape: [1], data: [2], requiresGrad: true)
@@ -117,8 +110,8 @@ final class OptimizerTests: XCTestCase {
                                ParameterGroup(parameters: [b], learningRate: 0.01)])
         a.grad = [1, 1]; b.grad = [1, 1]
         sgd.step()
-        assertClose(a.data, [1 - 0.1 * (1 + 0.5 * 1), 2 - 0.1 * (1 + 0.5 * 2)])
-        assertClose(b.data, [1 - 0.01, 2 - 0.01])
+        assertClose(a.data, [1 - 0.1 * (1 + 0.5 * 1), 2 - 0.1 * (1 + 0.5 * 2)], tolerance: 1e-6)
+        assertClose(b.data, [1 - 0.01, 2 - 0.01], tolerance: 1e-6)
 
         let c = Tensor(shape: [1], data: [3], requiresGrad: true)
         let d = Tensor(shape: [1], data: [3], requiresGrad: true)
@@ -134,7 +127,7 @@ final class OptimizerTests: XCTestCase {
         b.grad = [1, 1]; a.grad = nil
         let before = a.data
         sgd.step()
-        assertClose(b.data, [1 - 0.01 - 1, 2 - 0.01 - 1])
+        assertClose(b.data, [1 - 0.01 - 1, 2 - 0.01 - 1], tolerance: 1e-6)
         XCTAssertEqual(a.data, before, "a parameter without a gradient is left alone")
     }
 

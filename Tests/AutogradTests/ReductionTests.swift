@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Autograd
 
@@ -68,13 +69,13 @@ final class ReductionTests: XCTestCase {
             let (expected, kept) = naiveSum(x, axes: axes)
             let keptSum = x.sum(axes: axes, keepingDims: true)
             XCTAssertEqual(keptSum.shape, kept, "\(shape) \(axes)")
-            assertClose(keptSum.data, expected, accuracy: 1e-5, "sum \(shape) \(axes)")
+            assertClose(keptSum.data, expected, tolerance: 1e-5, "sum \(shape) \(axes)")
             let dropped = x.sum(axes: axes)
             let resolved = Set(axes.map { $0 < 0 ? $0 + shape.count : $0 })
             XCTAssertEqual(dropped.shape, shape.indices.filter { !resolved.contains($0) }.map { shape[$0] })
             XCTAssertEqual(dropped.data, keptSum.data)
             let count = Float(resolved.map { shape[$0] }.product)
-            assertClose(x.mean(axes: axes).data, expected.map { $0 / count }, accuracy: 1e-5, "mean \(shape) \(axes)")
+            assertClose(x.mean(axes: axes).data, expected.map { $0 / count }, tolerance: 1e-5, "mean \(shape) \(axes)")
         }
     }
 
@@ -105,7 +106,7 @@ final class ReductionTests: XCTestCase {
         for (shape, axes) in [([3, 50_000], [1]), ([4, 300, 100], [1]), ([40_000, 3], [0]), ([2, 120, 7, 9], [0, 2])] {
             let x = Tensor.randn(shape, using: &rng)
             let (expected, _) = naiveSum(x, axes: axes)
-            assertClose(x.sum(axes: axes, keepingDims: true).data, expected, accuracy: 2e-4, "\(shape) \(axes)")
+            assertClose(x.sum(axes: axes, keepingDims: true).data, expected, tolerance: 2e-4, "\(shape) \(axes)")
         }
     }
 

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Autograd
 
@@ -35,19 +36,19 @@ final class SoftmaxTests: XCTestCase {
             let x = Tensor.randn(shape, std: 2, using: &rng)
             let s = x.softmax(axis: axis)
             XCTAssertEqual(s.shape, shape)
-            assertClose(s.data, naiveSoftmax(x, axis: axis, logarithm: false), accuracy: 1e-6, "softmax \(shape) \(axis)")
+            assertClose(s.data, naiveSoftmax(x, axis: axis, logarithm: false), tolerance: 1e-6, "softmax \(shape) \(axis)")
             assertClose(x.logSoftmax(axis: axis).data, naiveSoftmax(x, axis: axis, logarithm: true),
-                        accuracy: 1e-6, "logSoftmax \(shape) \(axis)")
+                        tolerance: 1e-6, "logSoftmax \(shape) \(axis)")
             // Every slice sums to 1.
             let totals = s.sum(axes: [axis]).data
-            assertClose(totals, [Float](repeating: 1, count: totals.count), accuracy: 1e-6, "sums \(shape) \(axis)")
+            assertClose(totals, [Float](repeating: 1, count: totals.count), tolerance: 1e-6, "sums \(shape) \(axis)")
         }
     }
 
     func testHandComputedValues() {
         let x = Tensor(shape: [1, 2], data: [0, Float(Foundation.log(3.0))])
-        assertClose(x.softmax().data, [0.25, 0.75], accuracy: 1e-6)
-        assertClose(x.logSoftmax().data, [Float(Foundation.log(0.25)), Float(Foundation.log(0.75))], accuracy: 1e-6)
+        assertClose(x.softmax().data, [0.25, 0.75], tolerance: 1e-6)
+        assertClose(x.logSoftmax().data, [Float(Foundation.log(0.25)), Float(Foundation.log(0.75))], tolerance: 1e-6)
         XCTAssertEqual(Tensor(shape: [3], data: [7, 7, 7]).softmax().data, [1.0 / 3, 1.0 / 3, 1.0 / 3])
     }
 
@@ -91,15 +92,15 @@ final class SoftmaxTests: XCTestCase {
         let fused = z.softmaxCrossEntropy(labels: labels)
         fused.backward()
         XCTAssertEqual(composed.item, fused.item, accuracy: 1e-6)
-        assertClose(composedGrad, z.grad ?? [], accuracy: 1e-6)
+        assertClose(composedGrad, z.grad ?? [], tolerance: 1e-6)
     }
 
     func testLargeInputsMatchTheSlowTwin() {
         var rng = SeededRandom(seed: 54)
         for (shape, axis) in [([300, 200], -1), ([4, 100, 90], 1)] {
             let x = Tensor.randn(shape, std: 3, using: &rng)
-            assertClose(x.softmax(axis: axis).data, naiveSoftmax(x, axis: axis, logarithm: false), accuracy: 1e-5, "\(shape)")
-            assertClose(x.logSoftmax(axis: axis).data, naiveSoftmax(x, axis: axis, logarithm: true), accuracy: 1e-5, "\(shape)")
+            assertClose(x.softmax(axis: axis).data, naiveSoftmax(x, axis: axis, logarithm: false), tolerance: 1e-5, "\(shape)")
+            assertClose(x.logSoftmax(axis: axis).data, naiveSoftmax(x, axis: axis, logarithm: true), tolerance: 1e-5, "\(shape)")
         }
     }
 

@@ -70,17 +70,6 @@ struct SplatCase {
 /// The four model combinations the tests sweep.
 let allCombinations: [(GaussianShape, Int)] = [(.isotropic, 1), (.isotropic, 3), (.anisotropic, 1), (.anisotropic, 3)]
 
-/// ‖a − b‖ / ‖b‖ in Double.
-func relativeError(_ a: [Float], _ b: [Float]) -> Double {
-    precondition(a.count == b.count)
-    var num = 0.0, den = 0.0
-    for i in a.indices {
-        let d = Double(a[i]) - Double(b[i])
-        num += d * d
-        den += Double(b[i]) * Double(b[i])
-    }
-    return (num / max(den, 1e-300)).squareRoot()
-}
 
 /// The image computed pixel by pixel in Double, straight from the model's formula.
 func loopImage(_ c: SplatCase) -> [Double] {
