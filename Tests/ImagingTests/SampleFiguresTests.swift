@@ -2,22 +2,50 @@ import Foundation
 import XCTest
 @testable import Imaging
 
-/// Writes the figures a person should look at to judge this module, to
-/// `$IMAGING_SAMPLES` (default: a folder under the temporary directory), and
-/// checks each reads back as the image that was written.
+/// The figures a person should look at to judge this module, pinned by golden hashes of
+/// their 8-bit pixels: a change to the font, the grids, the charts or the colour maps shows
+/// up here, and is accepted by looking at the new picture and updating its hash. Set
+/// `IMAGING_SAMPLES=/some/folder` to write the pictures as PNGs for that look (and
+/// `IMAGING_SAMPLES_PRINT=1` to print the new hashes).
 final class SampleFiguresTests: XCTestCase {
-    private func folder() throws -> String {
-        let path = ProcessInfo.processInfo.environment["IMAGING_SAMPLES"]
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("imaging-samples").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+    /// FNV-1a (64-bit) of the picture's size and its samples quantised to 8 bits, as PNG writes them.
+    static func goldenHash(_ image: Image) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ byte: UInt8) {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        for value in [image.width, image.height, image.channels] { withUnsafeBytes(of: UInt32(value).littleEndian) { $0.forEach(mix) } }
+        for sample in image.pixels { mix(UInt8((min(max(sample, 0), 1) * 255).rounded())) }
+        return String(hash, radix: 16)
     }
 
-    private func save(_ image: Image, _ name: String) throws {
-        let path = "\(try folder())/\(name).png"
-        try image.write(toPNG: path)
-        let back = try PNG.read(path)
-        XCTAssertEqual([back.width, back.height, back.channels], [image.width, image.height, image.channels], name)
+    /// The pictures' hashes on Linux x86-64 (the CI machine); another libm may move a pixel.
+    static let golden: [String: String] = [
+        "canvas": "1a2297c44b91bfb7",
+        "chart_accuracy": "7904596dd20773b0",
+        "chart_loss": "c67bee4be4699bd9",
+        "chart_loss_log": "5fdf679dc9e00996",
+        "colormaps": "a188b8ae4d27e590",
+        "grid_luma_diverging": "6201d00347f5f48f",
+        "grid_luma_gray_pertile": "3cd6ba8ddacdf349",
+        "grid_rgb_kernels": "4e4e69bf411a9949",
+        "heatmap_correlation": "94445d658481ac2e",
+        "heatmap_error": "a8c53ad11ed7c042",
+        "histogram_weights": "d42420c19df498bc",
+        "text": "8e741b662f753e9c",
+    ]
+
+    private func save(_ image: Image, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let environment = ProcessInfo.processInfo.environment
+        if let folder = environment["IMAGING_SAMPLES"] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try image.write(toPNG: "\(folder)/\(name).png")
+        }
+        let hash = SampleFiguresTests.goldenHash(image)
+        if environment["IMAGING_SAMPLES_PRINT"] != nil { print("GOLDEN \"\(name)\": \"\(hash)\",") }
+        XCTAssertEqual(hash, SampleFiguresTests.golden[name], "\(name) changed: look at it (IMAGING_SAMPLES) and update its hash",
+                       file: file, line: line)
     }
 
     func testTextSample() throws {
