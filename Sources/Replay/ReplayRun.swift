@@ -16,8 +16,10 @@ public struct ReplayRun: Sendable {
 
     /// The folder's name, which is how runs are named everywhere else.
     public var name: String { folder.lastPathComponent }
-    /// `cnn` or `splat`.
+    /// `cnn` or `splat`, as `run.json` says.
     public var kind: String { record.manifest.kind }
+    /// `kind` as a known run kind (nil for one this build does not know).
+    public var runKind: RunKind? { record.manifest.runKind }
     public var state: RunState { record.state }
 
     /// Reads a run folder.
