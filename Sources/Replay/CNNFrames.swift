@@ -17,10 +17,10 @@ protocol FrameComposer {
 /// The composer for a run's kind.
 /// - Throws: `ReplayError.unsupportedKind` for kinds other than cnn and splat.
 func makeFrameComposer(for run: ReplayRun) throws -> FrameComposer {
-    switch run.kind {
-    case "cnn": return try CNNFrames(run: run)
-    case "splat": return try SplatFrames(run: run)
-    default: throw ReplayError.unsupportedKind(path: run.folder.path, kind: run.kind)
+    switch run.runKind {
+    case .cnn: return try CNNFrames(run: run)
+    case .splat: return try SplatFrames(run: run)
+    case nil: throw ReplayError.unsupportedKind(path: run.folder.path, kind: run.kind)
     }
 }
 
@@ -85,7 +85,7 @@ struct CNNFrames: FrameComposer {
 
     init(run: ReplayRun) throws {
         self.run = run
-        let arrays = run.epochs.map { try? NPY.read(from: run.snapshotFile(epoch: $0, "conv1.npy")) }
+        let arrays = run.epochs.map { try? NPY.read(from: run.snapshotFile(epoch: $0, CNNSnapshotFile.conv1NPY)) }
         if let first = arrays.first.flatMap({ $0 }), first.shape.count == 4, arrays.allSatisfy({ $0?.shape == first.shape }) {
             kernels = arrays.map { $0! }
             kernelScale = arrays.map { $0!.values.reduce(Float(0)) { max($0, abs($1)) } }.max() ?? 1
@@ -98,7 +98,7 @@ struct CNNFrames: FrameComposer {
             kernelColumns = 1
             kernelUpscale = 1
         }
-        let gaborSizes = run.epochs.compactMap { pngSize(run.snapshotFile(epoch: $0, "gabor.png")) }
+        let gaborSizes = run.epochs.compactMap { pngSize(run.snapshotFile(epoch: $0, CNNSnapshotFile.gabor)) }
         let gaborNative = (gaborSizes.map(\.width).max() ?? 480, gaborSizes.map(\.height).max() ?? 320)
         // gabor.png uses the font at scale 1; doubling it makes its captions as legible as ours.
         gaborUpscale = gaborNative.0 <= 720 ? 2 : 1
@@ -112,14 +112,14 @@ struct CNNFrames: FrameComposer {
                                               scale: kernelScale)
             (left, leftHeight) = (panel.width, panel.height)
         } else {
-            let sizes = run.epochs.compactMap { pngSize(run.snapshotFile(epoch: $0, "conv1.png")) }
+            let sizes = run.epochs.compactMap { pngSize(run.snapshotFile(epoch: $0, CNNSnapshotFile.conv1)) }
             left = sizes.map(\.width).max() ?? 480
             leftHeight = (sizes.map(\.height).max() ?? 200) + 24
         }
         leftWidth = left
         gaborX = m + left + 2 * FrameStyle.gap
         orientationTop = panelTop + max(leftHeight, gaborSize.1) + FrameStyle.gap
-        let orientationSizes = run.epochs.compactMap { pngSize(run.snapshotFile(epoch: $0, "orientation.png")) }
+        let orientationSizes = run.epochs.compactMap { pngSize(run.snapshotFile(epoch: $0, CNNSnapshotFile.orientation)) }
         orientationSize = orientationSizes.isEmpty
             ? nil : (orientationSizes.map(\.width).max()!, orientationSizes.map(\.height).max()!)
         chartTop = orientationTop + (orientationSize.map { $0.height + FrameStyle.gap } ?? 0)
@@ -137,13 +137,13 @@ struct CNNFrames: FrameComposer {
             let grid = CNNFrames.kernelGrid(index, kernels: kernels, columns: kernelColumns, upscale: kernelUpscale, scale: kernelScale)
             canvas.blit(CNNFrames.kernelPanel(grid, scale: kernelScale), x: FrameStyle.margin, y: panelTop)
         } else {
-            canvas.blit(snapshotImage(epoch, "conv1.png", width: leftWidth, height: 200), x: FrameStyle.margin, y: panelTop)
+            canvas.blit(snapshotImage(epoch, CNNSnapshotFile.conv1, width: leftWidth, height: 200), x: FrameStyle.margin, y: panelTop)
         }
         // The Gabor panel as the trainer drew it.
-        canvas.blit(snapshotImage(epoch, "gabor.png", width: 480, height: 320).upscaled(by: gaborUpscale), x: gaborX, y: panelTop)
+        canvas.blit(snapshotImage(epoch, CNNSnapshotFile.gabor, width: 480, height: 320).upscaled(by: gaborUpscale), x: gaborX, y: panelTop)
         let m = FrameStyle.margin, gap = FrameStyle.gap
         if let orientationSize {
-            canvas.blit(snapshotImage(epoch, "orientation.png", width: orientationSize.width, height: orientationSize.height),
+            canvas.blit(snapshotImage(epoch, CNNSnapshotFile.orientation, width: orientationSize.width, height: orientationSize.height),
                         x: m, y: orientationTop)
             if !CNNFrames.orientationCurve.available(in: run).isEmpty {
                 let x = m + orientationSize.width + gap

@@ -13,17 +13,19 @@ import Storage
 /// run (a config value holding `</script>`) can end the element; the few strings in the
 /// markup itself are HTML-escaped; the script puts text in place with `textContent` only.
 enum ReplayPage {
-    /// The snapshot pictures shown for each kind, with their captions.
-    static func panels(kind: String) -> [(file: String, title: String)] {
+    /// The snapshot pictures shown for each kind, with their captions (none for a kind this
+    /// build does not know).
+    static func panels(kind: RunKind?) -> [(file: String, title: String)] {
         switch kind {
-        case "cnn":
-            return [("conv1.png", "conv1 kernels (RGB)"), ("conv1_luma.png", "conv1 luminance"),
-                    ("gabor.png", "kernel | best-fit Gabor"), ("orientation.png", "preferred orientations"),
-                    ("features.png", "feature maps"),
-                    ("conv2.png", "conv2 kernels"), ("stats.png", "weight statistics")]
-        case "splat":
-            return [("render.png", "render"), ("error.png", "error map"), ("gaussians.png", "Gaussians")]
-        default:
+        case .cnn:
+            return [(CNNSnapshotFile.conv1, "conv1 kernels (RGB)"), (CNNSnapshotFile.conv1Luma, "conv1 luminance"),
+                    (CNNSnapshotFile.gabor, "kernel | best-fit Gabor"), (CNNSnapshotFile.orientation, "preferred orientations"),
+                    (CNNSnapshotFile.features, "feature maps"),
+                    (CNNSnapshotFile.conv2, "conv2 kernels"), (CNNSnapshotFile.stats, "weight statistics")]
+        case .splat:
+            return [(SplatSnapshotFile.render, "render"), (SplatSnapshotFile.error, "error map"),
+                    (SplatSnapshotFile.gaussians, "Gaussians")]
+        case nil:
             return []
         }
     }
@@ -113,7 +115,7 @@ enum ReplayPage {
             "lastAxisEpoch": .int(run.lastAxisEpoch),
             "fps": .double(fps),
             "snapshotBase": .string("../epochs/"),
-            "panels": .array(panels(kind: run.kind).map { .object(["file": .string($0.file), "title": .string($0.title)]) }),
+            "panels": .array(panels(kind: run.runKind).map { .object(["file": .string($0.file), "title": .string($0.title)]) }),
             "charts": .array(charts),
             "config": manifest.config,
             "details": .object(details),
@@ -121,8 +123,8 @@ enum ReplayPage {
         members["frames"] = framesFolder.map { folder in
             .array(run.epochs.map { .string("\(folder)/\(RunStore.epochFolderName($0)).png") })
         } ?? .null
-        if run.kind == "splat", FileManager.default.fileExists(atPath: run.rootFile("target.png").path) {
-            members["fixedPanels"] = .array([.object(["src": .string("../target.png"), "title": .string("target")])])
+        if run.runKind == .splat, FileManager.default.fileExists(atPath: run.rootFile(SplatRootFile.target).path) {
+            members["fixedPanels"] = .array([.object(["src": .string("../" + SplatRootFile.target), "title": .string("target")])])
         }
         return .object(members)
     }

@@ -16,8 +16,10 @@ public struct ReplayRun: Sendable {
 
     /// The folder's name, which is how runs are named everywhere else.
     public var name: String { folder.lastPathComponent }
-    /// `cnn` or `splat`.
+    /// `cnn` or `splat`, as `run.json` says.
     public var kind: String { record.manifest.kind }
+    /// `kind` as a known run kind (nil for one this build does not know).
+    public var runKind: RunKind? { record.manifest.runKind }
     public var state: RunState { record.state }
 
     /// Reads a run folder.
@@ -49,14 +51,20 @@ public struct ReplayRun: Sendable {
         return ReplayRun(folder: folder, record: record, epochs: epochs)
     }
 
-    /// `epochs/NNNN/<name>`.
+    /// `epochs/NNNN/<name>`: for a known kind, `name` is one of its `RunKind.snapshotFiles`
+    /// (asserted, so that replay reads only files the trainers declare they write).
     public func snapshotFile(epoch: Int, _ name: String) -> URL {
-        folder.appendingPathComponent(RunStore.epochsFolderName).appendingPathComponent(RunStore.epochFolderName(epoch))
+        assert(runKind.map { $0.snapshotFiles.contains(name) } ?? true, "\(kind) snapshots have no file '\(name)' (RunKind.snapshotFiles)")
+        return folder.appendingPathComponent(RunStore.epochsFolderName).appendingPathComponent(RunStore.epochFolderName(epoch))
             .appendingPathComponent(name)
     }
 
-    /// A file at the run's root (e.g. `target.png`).
-    public func rootFile(_ name: String) -> URL { folder.appendingPathComponent(name) }
+    /// A file at the run's root (e.g. `target.png`): for a known kind, one of its
+    /// `RunKind.rootFiles` (asserted, as for `snapshotFile`).
+    public func rootFile(_ name: String) -> URL {
+        assert(runKind.map { $0.rootFiles.contains(name) } ?? true, "\(kind) runs have no root file '\(name)' (RunKind.rootFiles)")
+        return folder.appendingPathComponent(name)
+    }
 
     /// Whether `metrics.csv` has this column.
     public func hasMetric(_ column: String) -> Bool { record.metrics?.columns.contains(column) ?? false }

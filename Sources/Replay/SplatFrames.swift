@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Storage
 
 /// splat frames:
 ///
@@ -42,7 +43,7 @@ struct SplatFrames: FrameComposer {
 
     init(run: ReplayRun) throws {
         self.run = run
-        let targetURL = run.rootFile("target.png")
+        let targetURL = run.rootFile(SplatRootFile.target)
         let target = (try? PNG.read(targetURL.path, background: .white)).map { $0.rgb() }
         self.target = target
         var top: Float = 0
@@ -60,7 +61,7 @@ struct SplatFrames: FrameComposer {
 
         // Panel size: the displayed target, else the first render's.
         let reference = target.map { ($0.width, $0.height) }
-            ?? run.epochs.lazy.compactMap { pngSize(run.snapshotFile(epoch: $0, "render.png")) }.first.map { ($0.width, $0.height) }
+            ?? run.epochs.lazy.compactMap { pngSize(run.snapshotFile(epoch: $0, SplatSnapshotFile.render)) }.first.map { ($0.width, $0.height) }
             ?? (SplatFrames.side, SplatFrames.side)
         let shown = FrameStyle.displayed(Image(width: reference.0, height: reference.1, channels: 1), side: SplatFrames.side)
         let panelSize = (width: shown.width, height: shown.height)
@@ -90,20 +91,20 @@ struct SplatFrames: FrameComposer {
             let shown = FrameStyle.displayed(image, side: SplatFrames.side)
             return shown.width == w && shown.height == h ? shown : shown.resized(width: w, height: h, filter: .nearest)
         }
-        let renderURL = run.snapshotFile(epoch: epoch, "render.png")
+        let renderURL = run.snapshotFile(epoch: epoch, SplatSnapshotFile.render)
         let render = target.flatMap { SplatFrames.render(run, epoch, size: $0) }
             ?? (try? PNG.read(renderURL.path, background: .white))
         var panels: [(String, Image)] = [
-            ("target", target.map(fit) ?? FrameStyle.placeholder(width: w, height: h, text: "no target.png")),
-            ("render", render.map(fit) ?? FrameStyle.placeholder(width: w, height: h, text: "render.png missing")),
+            ("target", target.map(fit) ?? FrameStyle.placeholder(width: w, height: h, text: "no \(SplatRootFile.target)")),
+            ("render", render.map(fit) ?? FrameStyle.placeholder(width: w, height: h, text: "\(SplatSnapshotFile.render) missing")),
         ]
         if let target, let render {
             let field = SplatFrames.errorField(target, render)
             let map = ColorMap.inferno.image(field, width: target.width, height: target.height, range: 0...errorScale)
             panels.append(("|target - render|", fit(map)))
         } else {
-            let snapshotError = try? PNG.read(run.snapshotFile(epoch: epoch, "error.png").path, background: .white)
-            panels.append(("error.png", snapshotError.map(fit) ?? FrameStyle.placeholder(width: w, height: h, text: "no error map")))
+            let snapshotError = try? PNG.read(run.snapshotFile(epoch: epoch, SplatSnapshotFile.error).path, background: .white)
+            panels.append((SplatSnapshotFile.error, snapshotError.map(fit) ?? FrameStyle.placeholder(width: w, height: h, text: "no error map")))
         }
         for (k, (title, image)) in panels.enumerated() {
             canvas.blit(FrameStyle.titled(image, title), x: panelXs[k], y: panelTop)
@@ -139,7 +140,7 @@ struct SplatFrames: FrameComposer {
 
     /// The snapshot's render at the target's size (RGB), or nil when it is missing.
     private static func render(_ run: ReplayRun, _ epoch: Int, size target: Image) -> Image? {
-        guard let image = try? PNG.read(run.snapshotFile(epoch: epoch, "render.png").path, background: .white) else { return nil }
+        guard let image = try? PNG.read(run.snapshotFile(epoch: epoch, SplatSnapshotFile.render).path, background: .white) else { return nil }
         let rgb = image.rgb()
         return rgb.width == target.width && rgb.height == target.height
             ? rgb : rgb.resized(width: target.width, height: target.height, filter: .area)

@@ -56,11 +56,10 @@ public struct RunRecord: Sendable {
         return posixKill(pid, 0) == 0 || errno != ESRCH
     }
 
-    /// The manifest's `headline` column (by default `test_acc` for `cnn`, `psnr` for `splat`)
+    /// The manifest's `headline` column (by default the kind's, `RunKind.headline`)
     /// with its value in the last `metrics.csv` row, falling back to the manifest's metrics.
     public var headline: HeadlineMetric? {
-        let defaults = ["cnn": "test_acc", "splat": "psnr"]
-        guard let name = manifest.headline ?? defaults[manifest.kind] else { return nil }
+        guard let name = manifest.headline ?? manifest.runKind?.headline else { return nil }
         if let value = metrics?.column(name)?.last, value.isFinite {
             return HeadlineMetric(name: name, value: value)
         }

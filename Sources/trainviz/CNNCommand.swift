@@ -6,7 +6,7 @@ import Storage
 /// `trainviz cnn`: train CNN-A on synthetic shapes and watch the first layer become Gabor-like.
 struct CNNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "cnn",
+        commandName: RunKind.cnn.rawValue,
         abstract: "Train a small CNN on synthetic shapes; snapshot and measure its first-layer kernels every epoch."
     )
 

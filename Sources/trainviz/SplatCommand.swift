@@ -8,7 +8,7 @@ import Storage
 /// `trainviz splat`: fit an image with 2D Gaussians and watch them move, stretch and recolour.
 struct SplatCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "splat",
+        commandName: RunKind.splat.rawValue,
         abstract: "Fit a PNG (or the built-in test card) with 2D Gaussians by gradient descent; snapshot every epoch.",
         discussion: """
             The image is the plain sum of the Gaussians (no alpha, no sorting). Each epoch writes \

@@ -1,6 +1,5 @@
 import Experiments
 import Foundation
-import Imaging
 import Storage
 import XCTest
 
@@ -68,59 +67,70 @@ enum CNNFixture {
     }
 }
 
-/// A synthetic splat run written with Storage's types, to the splat contract (DESIGN §2):
-/// root `target.png`; per epoch `render.png`, `error.png`, `gaussians.png`, `gaussians.csv`;
-/// metrics `epoch, step, loss, psnr, ssim, gaussians, seconds`. The render moves from flat grey
-/// towards the target as epochs pass, so the error falls (to a tenth of its start).
+/// Real splat runs: `SplatTrainer` fitting the 32×32 test card with 48 Gaussians, 15 steps an
+/// epoch, small enough for a debug build. One run is trained per epoch count for the whole test
+/// run; `make` hands each test its own copy, so tests may write into it.
 enum SplatFixture {
-    static let width = 48, height = 40
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var trained: [Int: URL] = [:]
+    private static let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ReplayTests-splat-\(getpid())")
+    /// The name the trained runs carry; a copy's folder ends in the test's name instead.
+    private static let trainedName = "fixture"
 
-    static func target() -> Image {
-        var image = Image(width: width, height: height, channels: 3)
-        for y in 0..<height {
-            for x in 0..<width {
-                let u = Float(x) / Float(width - 1), v = Float(y) / Float(height - 1)
-                let inSquare = x > 8 && x < 22 && y > 10 && y < 26
-                image[x: x, y: y, c: 0] = inSquare ? 0.9 : 0.2 + 0.6 * u
-                image[x: x, y: y, c: 1] = inSquare ? 0.1 : 0.3 + 0.4 * v
-                image[x: x, y: y, c: 2] = inSquare ? 0.1 : 0.8 - 0.5 * u * v
-            }
-        }
-        return image
+    static func config(epochs: Int) -> SplatConfig {
+        var c = SplatConfig()
+        c.size = 32
+        c.gaussians = 48
+        c.epochs = epochs
+        c.stepsPerEpoch = 15
+        c.seed = 3
+        return c
     }
 
-    /// Writes the run and returns its folder. `finish` nil leaves it `running` (by this process).
+    /// A copy of a completed `epochs`-epoch run in `runsFolder`, its folder named for `name`, and
+    /// returns the copy's folder. A `finish` other than `.completed` reopens the copy with
+    /// `RunStore.open` (as a resume does) and finishes it so, with `reason`; nil leaves it
+    /// `running` (by this process). `extra` entries are added to `run.json`'s config (the
+    /// trainer writes only `SplatConfig`'s keys).
     @discardableResult
     static func make(in runsFolder: URL, name: String, epochs: Int, finish status: RunStatus? = .completed,
                      reason: String? = nil, config extra: [String: JSONValue] = [:]) throws -> URL {
-        var config: [String: JSONValue] = ["epochs": .int(epochs), "gaussians": 64, "shape": "anisotropic", "loss": "l2"]
-        config.merge(extra) { $1 }
-        let store = try RunStore.create(in: runsFolder, spec: .init(
-            kind: "splat", name: name, version: "test", argv: ["trainviz", "splat"], config: .object(config), seed: 0,
-            metricColumns: ["epoch", "step", "loss", "psnr", "ssim", "gaussians", "seconds"], headline: "psnr"))
-        let target = target()
-        try PNG.write(target, to: store.folder.appendingPathComponent("target.png").path)
-        for epoch in 0...epochs {
-            let t = Float(epoch) / Float(max(epochs, 1))
-            var render = target
-            for i in render.pixels.indices { render.pixels[i] = 0.5 + (target.pixels[i] - 0.5) * (0.3 + 0.6 * t) }
-            var mse: Double = 0
-            for i in render.pixels.indices { mse += Double((render.pixels[i] - target.pixels[i]) * (render.pixels[i] - target.pixels[i])) }
-            mse /= Double(render.pixels.count)
-            let error = zip(render.pixels, target.pixels).map { abs($0 - $1) }
-            let errorMap = Heatmap(values: stride(from: 0, to: error.count, by: 3).map { error[$0] }, rows: height, columns: width,
-                                   title: "error", label: "|error|").render()
-            try store.writeSnapshot(epoch: epoch, metrics: [
-                "step": Double(epoch * 50), "loss": mse, "psnr": 10 * log10(1 / mse), "ssim": 0.5 + 0.4 * Double(t),
-                "gaussians": Double(64 + 8 * epoch), "seconds": Double(epoch),
-            ]) { folder in
-                try PNG.write(render, to: folder.appendingPathComponent("render.png").path)
-                try errorMap.write(toPNG: folder.appendingPathComponent("error.png").path)
-                try PNG.write(render.resized(width: width * 2, height: height * 2), to: folder.appendingPathComponent("gaussians.png").path)
-                try Data("x,y,sx,sy,theta,r,g,b\n1,2,1,1,0,0.5,0.5,0.5\n".utf8).write(to: folder.appendingPathComponent("gaussians.csv"))
-            }
+        let source = try trainedRun(epochs: epochs)
+        let base = source.lastPathComponent.dropLast(trainedName.count) + name
+        let copy = runsFolder.appendingPathComponent(String(base))
+        try FileManager.default.createDirectory(at: runsFolder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: source, to: copy)
+        if !extra.isEmpty { try addToConfig(extra, in: copy) }
+        if status != .completed {
+            let store = try RunStore.open(at: copy)
+            if let status { try store.finish(status, reason: reason) }
         }
-        if let status { try store.finish(status, reason: reason) }
-        return store.folder
+        return copy
+    }
+
+    private static func trainedRun(epochs: Int) throws -> URL {
+        lock.lock()
+        defer { lock.unlock() }
+        if let url = trained[epochs] { return url }
+        if trained.isEmpty { atexit { try? FileManager.default.removeItem(at: SplatFixture.folder) } }
+        let trainer = try SplatTrainer(config: config(epochs: epochs), runsFolder: folder.appendingPathComponent("\(epochs)"),
+                                       name: trainedName)
+        trainer.log = { _ in }
+        trainer.showsProgress = false
+        try trainer.run()
+        trained[epochs] = trainer.store.folder
+        return trainer.store.folder
+    }
+
+    /// Merges `extra` into the `config` object of the run's `run.json`.
+    private static func addToConfig(_ extra: [String: JSONValue], in run: URL) throws {
+        let url = run.appendingPathComponent(RunStore.manifestFileName)
+        guard case var .object(manifest) = try JSONValue.parse(Data(contentsOf: url)),
+              case var .object(config) = manifest["config"] ?? .object([:]) else {
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        config.merge(extra) { $1 }
+        manifest["config"] = .object(config)
+        try AtomicFile.write(Data(JSONValue.object(manifest).serialized(pretty: true).utf8), to: url)
     }
 }

@@ -20,10 +20,10 @@ struct CNNSnapshot {
         let conv2 = trainer.model.conv2.weight        // [2F, F, 5, 5]
         func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
-        try NPY.write(NDArray(shape: conv1.shape, values: conv1.data), to: folder.appendingPathComponent("conv1.npy"))
-        try Data(metrics.gabor.csv.utf8).write(to: folder.appendingPathComponent("gabor.csv"))
+        try NPY.write(NDArray(shape: conv1.shape, values: conv1.data), to: folder.appendingPathComponent(CNNSnapshotFile.conv1NPY))
+        try Data(metrics.gabor.csv.utf8).write(to: folder.appendingPathComponent(CNNSnapshotFile.gaborCSV))
         if let control = metrics.control {
-            try Data(control.csv.utf8).write(to: folder.appendingPathComponent("gabor_control.csv"))
+            try Data(control.csv.utf8).write(to: folder.appendingPathComponent(CNNSnapshotFile.gaborControlCSV))
         }
         let epochTitle = "epoch \(metrics.epoch)"
         let (f, c, k) = (conv1.shape[0], conv1.shape[1], conv1.shape[2])
@@ -32,13 +32,13 @@ struct CNNSnapshot {
         let features = featurePanel()
 
         let pictures: [(name: String, draw: () -> Image)] = [
-            ("stats.png", { statsPanel() }),
-            ("gabor.png", { gaborPanel(k: k) }),
-            ("orientation.png", {
+            (CNNSnapshotFile.stats, { statsPanel() }),
+            (CNNSnapshotFile.gabor, { gaborPanel(k: k) }),
+            (CNNSnapshotFile.orientation, {
                 OrientationFigure(weights: conv1.data, shape: conv1.shape, summary: metrics.gabor, epoch: metrics.epoch).render()
             }),
-            ("features.png", { features }),
-            ("conv1.png", {
+            (CNNSnapshotFile.features, { features }),
+            (CNNSnapshotFile.conv1, {
                 // RGB kernels, one symmetric scale for all so mid-grey means 0.
                 let rgbGrid = ImageGrid(columns: 8, padding: 4, padColor: .white, scaling: .global, symmetric: true,
                                         upscale: upscale, captions: (0..<f).map { "#\($0)" }, captionScale: 1)
@@ -46,7 +46,7 @@ struct CNNSnapshot {
                                  : rgbGrid.render(conv1.data, shape: [f, 1, k, k])
                 return Figure.titled(rgb, "conv1 kernels (\(c == 3 ? "RGB" : "gray"), grey = 0) - \(epochTitle)")
             }),
-            ("conv1_luma.png", {
+            (CNNSnapshotFile.conv1Luma, {
                 // Luminance slices on the diverging map with a colour bar.
                 let lumas = metrics.gabor.kernels.flatMap(\.luma)
                 let lumaRange = ColorMap.range(of: lumas, symmetric: true)
@@ -58,7 +58,7 @@ struct CNNSnapshot {
                     .render(length: lumaImage.height, thickness: 14)
                 return Figure.titled(Figure.row([lumaImage, bar]), "conv1 luminance (blue < 0 < red) - \(epochTitle)")
             }),
-            ("conv2.png", {
+            (CNNSnapshotFile.conv2, {
                 // Every 5×5 slice, one row per output channel.
                 let conv2Grid = ImageGrid(columns: conv2.shape[1], padding: 1, padColor: .white, scaling: .global,
                                           symmetric: true, colorMap: .diverging, upscale: 4)

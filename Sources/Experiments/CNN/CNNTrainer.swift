@@ -71,8 +71,8 @@ public final class CNNTrainer {
         try config.validate()
         let model = CNNTrainer.makeModel(config)
         let store = try RunStore.create(in: runsFolder, spec: .init(
-            kind: "cnn", name: name, version: trainvizVersion, argv: argv, config: config.json, seed: config.seed,
-            metricColumns: CNNEpochMetrics.columns, headline: "test_acc",
+            kind: RunKind.cnn.rawValue, name: name, version: trainvizVersion, argv: argv, config: config.json, seed: config.seed,
+            metricColumns: CNNEpochMetrics.columns, headline: RunKind.cnn.headline,
             summary: CNNTrainer.modelSummary(model, config: config).json))
         try self.init(config: config, store: store, model: model)
     }
@@ -81,7 +81,7 @@ public final class CNNTrainer {
     public static func resume(_ folder: URL) throws -> CNNTrainer {
         let store = try RunStore.open(at: folder)
         do {
-            guard store.manifest.kind == "cnn" else { throw CNNError.badRun("it is a \(store.manifest.kind) run, not a cnn run") }
+            guard store.manifest.runKind == .cnn else { throw CNNError.badRun("it is a \(store.manifest.kind) run, not a cnn run") }
             let config = try CNNConfig(json: store.manifest.config)
             let model = makeModel(config)
             let trainer = try CNNTrainer(config: config, store: store, model: model)

@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Storage
 
 /// The files of one splat snapshot (docs/DESIGN.md §2): the render, its error against the
 /// target as a heat map with its scale, the Gaussians as ellipses over the render, and
@@ -17,11 +18,11 @@ struct SplatSnapshot {
     func write(to folder: URL) throws {
         func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
         let image = Image(width: target.width, height: target.height, channels: target.channels, pixels: render)
-        try image.clamped().write(toPNG: path("render.png"))
-        try errorImage().write(toPNG: path("error.png"))
+        try image.clamped().write(toPNG: path(SplatSnapshotFile.render))
+        try errorImage().write(toPNG: path(SplatSnapshotFile.error))
         try SplatSnapshot.gaussianImage(cloud, render: image, title: "\(cloud.count) Gaussians (2σ ellipses) - epoch \(metrics.epoch)")
-            .write(toPNG: path("gaussians.png"))
-        try Data(cloud.csv.utf8).write(to: folder.appendingPathComponent("gaussians.csv"))
+            .write(toPNG: path(SplatSnapshotFile.gaussians))
+        try Data(cloud.csv.utf8).write(to: folder.appendingPathComponent(SplatSnapshotFile.gaussiansCSV))
     }
 
     /// max over channels of |target − clip(render)| per pixel, on a fixed 0…0.1 scale.

@@ -64,7 +64,7 @@ public final class SplatTrainer {
     /// Draws per-step progress (a terminal bar by default).
     public var showsProgress = true
 
-    static let targetFileName = "target.png"
+    static let targetFileName = SplatRootFile.target
 
     /// The Gaussians as they are now.
     public var cloud: GaussianCloud {
@@ -89,8 +89,8 @@ public final class SplatTrainer {
         var config = config
         config.gaussians = min(config.gaussians, target.width * target.height)
         let store = try RunStore.create(in: runsFolder, spec: .init(
-            kind: "splat", name: name, version: trainvizVersion, argv: argv, config: config.json, seed: config.seed,
-            metricColumns: SplatEpochMetrics.columns, headline: "psnr",
+            kind: RunKind.splat.rawValue, name: name, version: trainvizVersion, argv: argv, config: config.json, seed: config.seed,
+            metricColumns: SplatEpochMetrics.columns, headline: RunKind.splat.headline,
             summary: ["width": .int(target.width), "height": .int(target.height), "channels": .int(target.channels),
                       "target": .string(config.target ?? "test card")]))
         do {
@@ -109,7 +109,7 @@ public final class SplatTrainer {
     public static func resume(_ folder: URL) throws -> SplatTrainer {
         let store = try RunStore.open(at: folder)
         do {
-            guard store.manifest.kind == "splat" else { throw SplatError.badRun("it is a \(store.manifest.kind) run, not a splat run") }
+            guard store.manifest.runKind == .splat else { throw SplatError.badRun("it is a \(store.manifest.kind) run, not a splat run") }
             let config = try SplatConfig(json: store.manifest.config)
             let target = try PNG.read(folder.appendingPathComponent(targetFileName).path)
             let (file, epoch) = try store.readCheckpoint()
@@ -308,7 +308,7 @@ public final class SplatTrainer {
         let cloud = self.cloud
         let big = cloud.scaled(by: Float(Double(w) / Double(target.width)))
         let render = Image(width: w, height: h, channels: target.channels, pixels: big.render(height: h, width: w))
-        try render.clamped().write(toPNG: store.folder.appendingPathComponent("render.png").path)
-        try store.writeFile(Data(cloud.csv.utf8), named: "gaussians.csv")
+        try render.clamped().write(toPNG: store.folder.appendingPathComponent(SplatRootFile.render).path)
+        try store.writeFile(Data(cloud.csv.utf8), named: SplatRootFile.gaussiansCSV)
     }
 }
