@@ -2,28 +2,6 @@ import Foundation
 import Imaging
 import Storage
 
-/// Draws the frames of one run, all of one size.
-protocol FrameComposer {
-    var width: Int { get }
-    var height: Int { get }
-    /// One frame per snapshot.
-    var frameCount: Int { get }
-    /// Where the frames hold smooth pictures (renders, heat maps) that the GIF should dither.
-    var smoothRegions: [PixelRect] { get }
-    /// The frame of snapshot `index` (0 ..< frameCount).
-    func frame(_ index: Int) throws -> Image
-}
-
-/// The composer for a run's kind.
-/// - Throws: `ReplayError.unsupportedKind` for kinds other than cnn and splat.
-func makeFrameComposer(for run: ReplayRun) throws -> FrameComposer {
-    switch run.runKind {
-    case .cnn: return try CNNFrames(run: run)
-    case .splat: return try SplatFrames(run: run)
-    case nil: throw ReplayError.unsupportedKind(path: run.folder.path, kind: run.kind)
-    }
-}
-
 /// cnn frames:
 ///
 /// ```
@@ -40,7 +18,7 @@ func makeFrameComposer(for run: ReplayRun) throws -> FrameComposer {
 /// The kernels are drawn from `conv1.npy` with one symmetric scale over every epoch (mid-grey =
 /// 0), so that growth and decay of the weights show; without `.npy` files the snapshot's
 /// `conv1.png` is used. Small pictures are enlarged by whole factors (nearest neighbour).
-struct CNNFrames: FrameComposer {
+struct CNNFrames: ExperimentFrames {
     let run: ReplayRun
     let width: Int
     let height: Int
@@ -76,6 +54,15 @@ struct CNNFrames: FrameComposer {
             .init(column: "osi_median", label: "OSI", color: Color.tab10[4], format: "%.2f"),
             .init(column: "gabor_frac", label: "gabor", color: Color.tab10[3], format: "%.2f"),
         ], yRange: 0...1),
+    ]
+
+    static var pageCurves: [MetricCurves] { curves + [orientationCurve] }
+
+    static let panels: [(file: String, title: String)] = [
+        (CNNSnapshotFile.conv1, "conv1 kernels (RGB)"), (CNNSnapshotFile.conv1Luma, "conv1 luminance"),
+        (CNNSnapshotFile.gabor, "kernel | best-fit Gabor"), (CNNSnapshotFile.orientation, "preferred orientations"),
+        (CNNSnapshotFile.features, "feature maps"), (CNNSnapshotFile.conv2, "conv2 kernels"),
+        (CNNSnapshotFile.stats, "weight statistics"),
     ]
 
     /// Drawn beside orientation.png.

@@ -16,18 +16,7 @@ enum ReplayPage {
     /// The snapshot pictures shown for each kind, with their captions (none for a kind this
     /// build does not know).
     static func panels(kind: RunKind?) -> [(file: String, title: String)] {
-        switch kind {
-        case .cnn:
-            return [(CNNSnapshotFile.conv1, "conv1 kernels (RGB)"), (CNNSnapshotFile.conv1Luma, "conv1 luminance"),
-                    (CNNSnapshotFile.gabor, "kernel | best-fit Gabor"), (CNNSnapshotFile.orientation, "preferred orientations"),
-                    (CNNSnapshotFile.features, "feature maps"),
-                    (CNNSnapshotFile.conv2, "conv2 kernels"), (CNNSnapshotFile.stats, "weight statistics")]
-        case .splat:
-            return [(SplatSnapshotFile.render, "render"), (SplatSnapshotFile.error, "error map"),
-                    (SplatSnapshotFile.gaussians, "Gaussians")]
-        case nil:
-            return []
-        }
+        kind.map { composerType(for: $0).panels } ?? []
     }
 
     /// The page's HTML.
@@ -123,8 +112,10 @@ enum ReplayPage {
         members["frames"] = framesFolder.map { folder in
             .array(run.epochs.map { .string("\(folder)/\(RunStore.epochFolderName($0)).png") })
         } ?? .null
-        if run.runKind == .splat, FileManager.default.fileExists(atPath: run.rootFile(SplatRootFile.target).path) {
-            members["fixedPanels"] = .array([.object(["src": .string("../" + SplatRootFile.target), "title": .string("target")])])
+        let fixed = (run.runKind.map { composerType(for: $0).fixedPanels } ?? [])
+            .filter { FileManager.default.fileExists(atPath: run.rootFile($0.file).path) }
+        if !fixed.isEmpty {
+            members["fixedPanels"] = .array(fixed.map { .object(["src": .string("../" + $0.file), "title": .string($0.title)]) })
         }
         return .object(members)
     }

@@ -133,7 +133,7 @@ public final class RunReplay {
                 let framesExist = names.allSatisfy {
                     FileManager.default.fileExists(atPath: output.appendingPathComponent("frames").appendingPathComponent($0).path)
                 }
-                let curves = run.runKind == .cnn ? CNNFrames.curves + [CNNFrames.orientationCurve] : SplatFrames.curves
+                let curves = run.runKind.map { composerType(for: $0).pageCurves } ?? []
                 let html = ReplayPage.html(run: run, curves: curves, framesFolder: framesExist ? "frames" : nil, fps: options.fps)
                 do {
                     try AtomicFile.write(Data(html.utf8), to: pageURL)

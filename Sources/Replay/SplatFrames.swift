@@ -18,7 +18,7 @@ import Storage
 /// the snapshot's own `error.png` is used only when the run has no `target.png`. Pictures are
 /// enlarged by whole factors (nearest neighbour) to about 288 pixels, or reduced by area
 /// averaging when much larger. Target, render and error are marked smooth, for dithering.
-struct SplatFrames: FrameComposer {
+struct SplatFrames: ExperimentFrames {
     let run: ReplayRun
     let width: Int
     let height: Int
@@ -35,6 +35,14 @@ struct SplatFrames: FrameComposer {
     private let chartTop: Int
 
     static let side = 288
+    static var pageCurves: [MetricCurves] { curves }
+
+    static let panels: [(file: String, title: String)] = [
+        (SplatSnapshotFile.render, "render"), (SplatSnapshotFile.error, "error map"), (SplatSnapshotFile.gaussians, "Gaussians"),
+    ]
+
+    static let fixedPanels: [(file: String, title: String)] = [(SplatRootFile.target, "target")]
+
     static let curves = [
         MetricCurves(title: "PSNR", yLabel: "dB", lines: [.init(column: "psnr", label: "PSNR", color: Color.tab10[0], format: "%.2f dB")]),
         MetricCurves(title: "loss", yLabel: "", lines: [.init(column: "loss", label: "loss", color: Color.tab10[1], format: "%.4g")]),
