@@ -97,8 +97,11 @@ extension JSONValue: Codable {
             self = .string(value)
         } else if let value = try? container.decode([JSONValue].self) {
             self = .array(value)
+        } else if let value = try? container.decode([String: JSONValue].self) {
+            self = .object(value)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            // E.g. a number with a leading zero or a lone UTF-16 surrogate in a string.
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "A value that is not valid JSON.")
         }
     }
 
