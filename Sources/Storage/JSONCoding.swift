@@ -11,6 +11,47 @@ public enum JSONCoding {
         return encoder
     }
 
+    /// `value` as pretty-printed JSON in the project's look: keys sorted, two-space indent,
+    /// `"key": value`, empty containers as `[]` / `{}` (`JSONEncoder` writes `"key" : value`
+    /// and spreads an empty container over three lines).
+    public static func prettyData(_ value: some Encodable) throws -> Data {
+        let text = String(decoding: try encoder(pretty: true).encode(value), as: UTF8.self)
+        // JSON strings cannot hold a raw line break, so every line of the pretty output starts
+        // with structure: a member's key (after the indent) or a value, or a closing bracket.
+        let input = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var lines: [Substring] = []
+        var i = 0
+        while i < input.count {
+            var line = input[i]
+            // An empty container: `[`, an empty line, then `]` (or `],`), likewise `{}`.
+            if let opener = line.last, opener == "[" || opener == "{", i + 2 < input.count, input[i + 1].isEmpty,
+               case let closer = input[i + 2].drop(while: { $0 == " " }), closer.first == (opener == "[" ? "]" : "}") {
+                line = line + closer
+                i += 2
+            }
+            lines.append(tidyMember(line))
+            i += 1
+        }
+        return Data(lines.joined(separator: "\n").utf8)
+    }
+
+    /// `  "key" : value` → `  "key": value`; other lines unchanged.
+    private static func tidyMember(_ line: Substring) -> Substring {
+        let body = line.drop { $0 == " " }
+        guard body.first == "\"" else { return line }
+        var escaped = false
+        for index in body.indices.dropFirst() {
+            let character = body[index]
+            if escaped { escaped = false; continue }
+            if character == "\\" { escaped = true; continue }
+            guard character == "\"" else { continue }
+            let rest = body[body.index(after: index)...]
+            guard rest.hasPrefix(" : ") else { return line }
+            return line[..<body.index(after: index)] + ":" + rest.dropFirst(2)
+        }
+        return line
+    }
+
     /// A `DecodingError` in a few words for a user: where in the document and what was wrong.
     public static func describe(_ error: Error) -> String {
         guard let error = error as? DecodingError else { return "\(error)" }

@@ -134,10 +134,11 @@ extension JSONValue {
         try parse(Data(text.utf8))
     }
 
-    /// The JSON text: compact (`{"a":1}`) or pretty (`JSONEncoder`'s `.prettyPrinted`), keys sorted.
+    /// The JSON text: compact (`{"a":1}`) or pretty (two-space indent, `"a": 1`), keys sorted.
     public func serialized(pretty: Bool = false) -> String {
         // Encoding a JSONValue cannot fail: every case has a JSON form.
-        String(decoding: (try? JSONCoding.encoder(pretty: pretty).encode(self)) ?? Data("null".utf8), as: UTF8.self)
+        let data = pretty ? try? JSONCoding.prettyData(self) : try? JSONCoding.encoder().encode(self)
+        return String(decoding: data ?? Data("null".utf8), as: UTF8.self)
     }
 }
 

@@ -210,7 +210,7 @@ extension RunManifest: Codable {
 
     /// The text of `run.json`: pretty-printed UTF-8 JSON, keys sorted, ending in a newline.
     public func encoded() throws -> Data {
-        try JSONCoding.encoder(pretty: true).encode(self) + Data("\n".utf8)
+        try JSONCoding.prettyData(self) + Data("\n".utf8)
     }
 
     /// Reads `run.json` from a run folder.
