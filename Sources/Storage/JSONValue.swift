@@ -10,12 +10,19 @@ import Foundation
 /// sorted, so the same value always serialises to the same text. Non-finite doubles have no
 /// JSON form and are written as `null`.
 public enum JSONValue: Sendable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number without fraction that fits an `Int`.
     case int(Int)
+    /// Any other number.
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object; written with its keys sorted.
     case object([String: JSONValue])
 
     /// The value of `key` when this is an object.

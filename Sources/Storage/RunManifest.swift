@@ -14,8 +14,8 @@ public enum RunStatus: String, Sendable, CaseIterable {
 
 /// The contents of `run.json`: what the run is, how it was started, and how far it got.
 ///
-/// Written as pretty-printed UTF-8 JSON with sorted keys, snake_case names and ISO 8601
-/// local times with their UTC offset, e.g.
+/// `Codable`: written through `JSONEncoder` as pretty-printed UTF-8 JSON with sorted keys,
+/// snake_case names and ISO 8601 local times with their UTC offset, e.g.
 /// ```
 /// { "argv": ["trainviz", "cnn"], "config": {…}, "epochs_done": 3, "headline": "test_acc",
 ///   "hostname": "box", "kind": "cnn", "metrics": {"epoch": 3, "test_acc": 0.91, …}, "pid": 4242,
@@ -57,6 +57,7 @@ public struct RunManifest: Equatable, Sendable {
     /// Anything else worth recording, e.g. a model summary.
     public var summary: JSONValue?
 
+    /// A manifest from its fields; `status` defaults to `running`, the rest to empty.
     public init(
         kind: String, name: String? = nil, version: String, argv: [String], config: JSONValue,
         seed: UInt64, status: RunStatus = .running, reason: String? = nil, startedAt: Date,
@@ -119,7 +120,8 @@ extension RunManifest: Codable {
 
     /// Reads a manifest, accepting everything earlier versions wrote (`seed`, `argv`,
     /// `resumed_at`, `metrics`, `version` may be missing).
-    /// - Throws: `FieldError` naming the first member that is wrong.
+    /// - Throws: an error naming the first member that is wrong, which `decode(_:path:)`
+    ///   (and so `read(from:)`) reports as `StorageError.manifestInvalid`.
     public init(from decoder: Decoder) throws {
         func invalid(_ detail: String) -> FieldError { FieldError(detail: detail) }
         guard let c = try? decoder.container(keyedBy: CodingKeys.self) else { throw invalid("the top level is not a JSON object") }
