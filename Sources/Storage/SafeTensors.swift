@@ -46,24 +46,17 @@ public enum SafeTensors {
         var entries: [String: Entry]
         var metadata: [String: String]
 
-        func encode(to encoder: Encoder) throws {
-            var container = encoder.singleValueContainer()
-            var members = entries.mapValues { HeaderMember.entry($0) }
-            if !metadata.isEmpty { members["__metadata__"] = .metadata(metadata) }
-            try container.encode(members)
+        private struct Name: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
         }
-    }
-
-    /// A header member: a tensor entry or the metadata map.
-    enum HeaderMember: Encodable {
-        case entry(Entry)
-        case metadata([String: String])
 
         func encode(to encoder: Encoder) throws {
-            switch self {
-            case .entry(let entry): try entry.encode(to: encoder)
-            case .metadata(let pairs): try pairs.encode(to: encoder)
-            }
+            var container = encoder.container(keyedBy: Name.self)
+            for (name, entry) in entries { try container.encode(entry, forKey: Name(stringValue: name)) }
+            if !metadata.isEmpty { try container.encode(metadata, forKey: Name(stringValue: "__metadata__")) }
         }
     }
 
