@@ -1,18 +1,28 @@
 import Foundation
 
-/// A JSON document: what `run.json` holds and what a safetensors header is.
+/// A JSON document of no fixed shape: a manifest's free-form `config` and `summary`, the
+/// replay page's embedded data, a safetensors header before it is checked.
 ///
-/// Integers and floating-point numbers are kept apart so that `20` stays `20` and `0.5`
-/// stays `0.5` through a round trip. Objects are written with their keys sorted, so the
-/// same value always serialises to the same text. Non-finite doubles have no JSON form and
-/// are written as `null`.
-public enum JSONValue: Equatable, Sendable {
+/// Reading and writing go through Foundation's `JSONDecoder` / `JSONEncoder`. Integers and
+/// floating-point numbers are kept apart where the text allows it, so that `20` is written
+/// `20` and `0.5` stays `0.5`; since JSON itself does not tell `20` from `20.0`, equality
+/// compares numbers by value (`.int(20) == .double(20)`). Objects are written with their keys
+/// sorted, so the same value always serialises to the same text. Non-finite doubles have no
+/// JSON form and are written as `null`.
+public enum JSONValue: Sendable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number without fraction that fits an `Int`.
     case int(Int)
+    /// Any other number.
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object; written with its keys sorted.
     case object([String: JSONValue])
 
     /// The value of `key` when this is an object.
@@ -45,10 +55,97 @@ public enum JSONValue: Equatable, Sendable {
         return nil
     }
 
-    /// Converts any `Encodable` value (e.g. a command's options struct) via `JSONEncoder`.
+    /// Converts any `Encodable` value (e.g. a run's configuration) via `JSONEncoder`.
     public init(encoding value: some Encodable) throws {
-        let data = try JSONEncoder().encode(value)
-        self = try JSONValue.parse(data)
+        self = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+    }
+
+    /// Decodes a `Decodable` type (e.g. a run's configuration) from this value. Errors thrown
+    /// by the type's `init(from:)` come through unchanged.
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONDecoder().decode(type, from: JSONEncoder().encode(self))
+    }
+}
+
+// MARK: - Equality
+
+extension JSONValue: Equatable {
+    /// Structural equality, with numbers compared by value whatever their case.
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case let (.bool(a), .bool(b)): return a == b
+        case let (.int(a), .int(b)): return a == b
+        case let (.double(a), .double(b)): return a == b
+        case let (.int(a), .double(b)), let (.double(b), .int(a)): return Int(exactly: b) == a
+        case let (.string(a), .string(b)): return a == b
+        case let (.array(a), .array(b)): return a == b
+        case let (.object(a), .object(b)): return a == b
+        default: return false
+        }
+    }
+}
+
+// MARK: - Codable
+
+extension JSONValue: Codable {
+    /// Reads any JSON value; a number becomes `.int` when it fits one, `.double` otherwise.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int.self) {
+            self = .int(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .double(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else if let value = try? container.decode([String: JSONValue].self) {
+            self = .object(value)
+        } else {
+            // E.g. a number with a leading zero or a lone UTF-16 surrogate in a string.
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "A value that is not valid JSON.")
+        }
+    }
+
+    /// Writes the value; a non-finite double as `null`.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
+        case .double(let value): if value.isFinite { try container.encode(value) } else { try container.encodeNil() }
+        case .string(let value): try container.encode(value)
+        case .array(let elements): try container.encode(elements)
+        case .object(let members): try container.encode(members)
+        }
+    }
+}
+
+// MARK: - Text
+
+extension JSONValue {
+    /// Parses UTF-8 JSON text with `JSONDecoder`.
+    /// - Throws: `DecodingError.dataCorrupted` when the text is not JSON.
+    public static func parse(_ data: Data) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: data)
+    }
+
+    /// Parses JSON text.
+    public static func parse(_ text: String) throws -> JSONValue {
+        try parse(Data(text.utf8))
+    }
+
+    /// The JSON text: compact (`{"a":1}`) or pretty (two-space indent, `"a": 1`), keys sorted.
+    public func serialized(pretty: Bool = false) -> String {
+        // Encoding a JSONValue cannot fail: every case has a JSON form.
+        let data = pretty ? try? JSONCoding.prettyData(self) : try? JSONCoding.encoder().encode(self)
+        return String(decoding: data ?? Data("null".utf8), as: UTF8.self)
     }
 }
 
@@ -66,77 +163,5 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
-    }
-}
-
-// MARK: - Writing
-
-extension JSONValue {
-    /// The JSON text: compact (`{"a":1}`) or pretty (two-space indent, `"a": 1`), keys sorted.
-    public func serialized(pretty: Bool = false) -> String {
-        var out = ""
-        write(to: &out, pretty: pretty, indent: 0)
-        return out
-    }
-
-    private func write(to out: inout String, pretty: Bool, indent: Int) {
-        switch self {
-        case .null:
-            out += "null"
-        case .bool(let value):
-            out += value ? "true" : "false"
-        case .int(let value):
-            out += String(value)
-        case .double(let value):
-            // Swift's description is the shortest text that reads back to the same Double
-            // ("0.1", "1e-05", "20.0"), all of it valid JSON.
-            out += value.isFinite ? "\(value)" : "null"
-        case .string(let value):
-            JSONValue.writeString(value, to: &out)
-        case .array(let elements):
-            guard !elements.isEmpty else { out += "[]"; return }
-            out += "["
-            for (i, element) in elements.enumerated() {
-                if i > 0 { out += "," }
-                if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
-                element.write(to: &out, pretty: pretty, indent: indent + 1)
-            }
-            if pretty { out += "\n" + String(repeating: "  ", count: indent) }
-            out += "]"
-        case .object(let members):
-            guard !members.isEmpty else { out += "{}"; return }
-            out += "{"
-            for (i, key) in members.keys.sorted().enumerated() {
-                if i > 0 { out += "," }
-                if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
-                JSONValue.writeString(key, to: &out)
-                out += pretty ? ": " : ":"
-                members[key]!.write(to: &out, pretty: pretty, indent: indent + 1)
-            }
-            if pretty { out += "\n" + String(repeating: "  ", count: indent) }
-            out += "}"
-        }
-    }
-
-    /// A JSON string literal: quotes, backslashes and control characters escaped.
-    static func writeString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
     }
 }

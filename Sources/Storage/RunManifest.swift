@@ -14,8 +14,8 @@ public enum RunStatus: String, Sendable, CaseIterable {
 
 /// The contents of `run.json`: what the run is, how it was started, and how far it got.
 ///
-/// Written as pretty-printed UTF-8 JSON with sorted keys, snake_case names and ISO 8601
-/// local times with their UTC offset, e.g.
+/// `Codable`: written through `JSONEncoder` as pretty-printed UTF-8 JSON with sorted keys,
+/// snake_case names and ISO 8601 local times with their UTC offset, e.g.
 /// ```
 /// { "argv": ["trainviz", "cnn"], "config": {…}, "epochs_done": 3, "headline": "test_acc",
 ///   "hostname": "box", "kind": "cnn", "metrics": {"epoch": 3, "test_acc": 0.91, …}, "pid": 4242,
@@ -57,6 +57,7 @@ public struct RunManifest: Equatable, Sendable {
     /// Anything else worth recording, e.g. a model summary.
     public var summary: JSONValue?
 
+    /// A manifest from its fields; `status` defaults to `running`, the rest to empty.
     public init(
         kind: String, name: String? = nil, version: String, argv: [String], config: JSONValue,
         seed: UInt64, status: RunStatus = .running, reason: String? = nil, startedAt: Date,
@@ -85,97 +86,108 @@ public struct RunManifest: Equatable, Sendable {
 
 // MARK: - JSON form
 
-extension RunManifest {
-    /// The manifest as a JSON object (optional fields left out when absent).
-    public var json: JSONValue {
-        var members: [String: JSONValue] = [
-            "kind": .string(kind),
-            "version": .string(version),
-            "argv": .array(argv.map { .string($0) }),
-            "config": config,
-            // JSON integers are read back as `Int`; a seed beyond `Int.max` is kept as text.
-            "seed": seed <= UInt64(Int.max) ? .int(Int(seed)) : .string(String(seed)),
-            "status": .string(status.rawValue),
-            "started_at": .string(ISO8601.string(from: startedAt)),
-            "resumed_at": .array(resumedAt.map { .string(ISO8601.string(from: $0)) }),
-            "epochs_done": .int(epochsDone),
-            "metrics": .object(metrics.filter { $0.value.isFinite }.mapValues { .double($0) }),
-            "pid": .int(Int(pid)),
-            "hostname": .string(hostname),
-        ]
-        if let name { members["name"] = .string(name) }
-        if let reason { members["reason"] = .string(reason) }
-        if let endedAt { members["ended_at"] = .string(ISO8601.string(from: endedAt)) }
-        if let headline { members["headline"] = .string(headline) }
-        if let summary { members["summary"] = summary }
-        return .object(members)
+extension RunManifest: Codable {
+    enum CodingKeys: String, CodingKey {
+        case kind, name, version, argv, config, seed, status, reason, metrics, pid, hostname, summary, headline
+        case startedAt = "started_at", endedAt = "ended_at", resumedAt = "resumed_at", epochsDone = "epochs_done"
     }
 
-    /// Reads a manifest from its JSON object.
-    /// - Throws: `StorageError.manifestInvalid` naming `path` and the first field that is wrong.
-    public init(json: JSONValue, path: String) throws {
-        func invalid(_ detail: String) -> StorageError { .manifestInvalid(path: path, detail: detail) }
-        guard case .object = json else { throw invalid("the top level is not a JSON object") }
-        func string(_ key: String) throws -> String {
-            guard let value = json[key]?.stringValue else { throw invalid("'\(key)' is missing or not a string") }
+    /// Why a member of `run.json` is unusable; turned into `StorageError.manifestInvalid`.
+    struct FieldError: Error { let detail: String }
+
+    /// Writes the manifest (optional fields left out when absent, non-finite metrics dropped).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(version, forKey: .version)
+        try c.encode(argv, forKey: .argv)
+        try c.encode(config, forKey: .config)
+        // A seed beyond `Int.max` is kept as text, which every JSON reader keeps exact.
+        if seed <= UInt64(Int.max) { try c.encode(seed, forKey: .seed) } else { try c.encode(String(seed), forKey: .seed) }
+        try c.encode(status.rawValue, forKey: .status)
+        try c.encode(ISO8601.string(from: startedAt), forKey: .startedAt)
+        try c.encode(resumedAt.map(ISO8601.string(from:)), forKey: .resumedAt)
+        try c.encode(epochsDone, forKey: .epochsDone)
+        try c.encode(metrics.filter { $0.value.isFinite }, forKey: .metrics)
+        try c.encode(pid, forKey: .pid)
+        try c.encode(hostname, forKey: .hostname)
+        try c.encodeIfPresent(name, forKey: .name)
+        try c.encodeIfPresent(reason, forKey: .reason)
+        try c.encodeIfPresent(endedAt.map(ISO8601.string(from:)), forKey: .endedAt)
+        try c.encodeIfPresent(headline, forKey: .headline)
+        try c.encodeIfPresent(summary, forKey: .summary)
+    }
+
+    /// Reads a manifest, accepting everything earlier versions wrote (`seed`, `argv`,
+    /// `resumed_at`, `metrics`, `version` may be missing).
+    /// - Throws: an error naming the first member that is wrong, which `decode(_:path:)`
+    ///   (and so `read(from:)`) reports as `StorageError.manifestInvalid`.
+    public init(from decoder: Decoder) throws {
+        func invalid(_ detail: String) -> FieldError { FieldError(detail: detail) }
+        guard let c = try? decoder.container(keyedBy: CodingKeys.self) else { throw invalid("the top level is not a JSON object") }
+        func absent(_ key: CodingKeys) -> Bool { !c.contains(key) || ((try? c.decodeNil(forKey: key)) ?? false) }
+        func string(_ key: CodingKeys) throws -> String {
+            guard let value = try? c.decode(String.self, forKey: key) else { throw invalid("'\(key.stringValue)' is missing or not a string") }
             return value
         }
-        func optionalString(_ key: String) throws -> String? {
-            guard let value = json[key], value != .null else { return nil }
-            guard let text = value.stringValue else { throw invalid("'\(key)' is not a string") }
+        func optionalString(_ key: CodingKeys) throws -> String? {
+            guard !absent(key) else { return nil }
+            guard let text = try? c.decode(String.self, forKey: key) else { throw invalid("'\(key.stringValue)' is not a string") }
             return text
         }
-        func date(_ text: String, _ key: String) throws -> Date {
-            guard let value = ISO8601.date(from: text) else { throw invalid("'\(key)' is not an ISO 8601 time") }
+        func date(_ text: String, _ key: CodingKeys) throws -> Date {
+            guard let value = ISO8601.date(from: text) else { throw invalid("'\(key.stringValue)' is not an ISO 8601 time") }
             return value
         }
+        func value(_ key: CodingKeys) -> JSONValue? { absent(key) ? nil : try? c.decode(JSONValue.self, forKey: key) }
 
-        kind = try string("kind")
-        guard let parsedStatus = RunStatus(rawValue: try string("status")) else {
+        kind = try string(.kind)
+        guard let parsedStatus = RunStatus(rawValue: try string(.status)) else {
             throw invalid("'status' is not one of running, completed, interrupted, failed")
         }
         status = parsedStatus
-        startedAt = try date(try string("started_at"), "started_at")
-        endedAt = try optionalString("ended_at").map { try date($0, "ended_at") }
-        guard let epochs = json["epochs_done"]?.intValue, epochs >= 0 else {
+        startedAt = try date(try string(.startedAt), .startedAt)
+        endedAt = try optionalString(.endedAt).map { try date($0, .endedAt) }
+        guard let epochs = value(.epochsDone)?.intValue, epochs >= 0 else {
             throw invalid("'epochs_done' is missing or not a non-negative integer")
         }
         epochsDone = epochs
-        guard let processID = json["pid"]?.intValue, let narrow = Int32(exactly: processID) else {
+        guard let processID = value(.pid)?.intValue, let narrow = Int32(exactly: processID) else {
             throw invalid("'pid' is missing or not a process id")
         }
         pid = narrow
-        hostname = try string("hostname")
+        hostname = try string(.hostname)
 
-        name = try optionalString("name")
-        reason = try optionalString("reason")
-        headline = try optionalString("headline")
-        version = try optionalString("version") ?? ""
-        config = json["config"] ?? .null
-        summary = json["summary"].flatMap { $0 == .null ? nil : $0 }
+        name = try optionalString(.name)
+        reason = try optionalString(.reason)
+        headline = try optionalString(.headline)
+        version = try optionalString(.version) ?? ""
+        config = value(.config) ?? .null
+        summary = value(.summary)
 
-        switch json["seed"] {
-        case nil, .null?: seed = 0
-        case .int(let value)? where value >= 0: seed = UInt64(value)
+        switch value(.seed) {
+        case nil: seed = 0
+        case .int(let number)? where number >= 0: seed = UInt64(number)
         case .string(let text)? where UInt64(text) != nil: seed = UInt64(text)!
         default: throw invalid("'seed' is not a non-negative integer")
         }
-        switch json["argv"] {
-        case nil, .null?: argv = []
-        case .array(let items)? where items.allSatisfy({ $0.stringValue != nil }): argv = items.map { $0.stringValue! }
-        default: throw invalid("'argv' is not a list of strings")
+        if absent(.argv) {
+            argv = []
+        } else {
+            guard let items = try? c.decode([String].self, forKey: .argv) else { throw invalid("'argv' is not a list of strings") }
+            argv = items
         }
-        switch json["resumed_at"] {
-        case nil, .null?: resumedAt = []
+        switch value(.resumedAt) {
+        case nil: resumedAt = []
         case .array(let items)?:
             resumedAt = try items.map { item in
                 guard let text = item.stringValue else { throw invalid("'resumed_at' holds a non-string") }
-                return try date(text, "resumed_at")
+                return try date(text, .resumedAt)
             }
         default: throw invalid("'resumed_at' is not a list of times")
         }
-        switch json["metrics"] {
-        case nil, .null?: metrics = [:]
+        switch value(.metrics) {
+        case nil: metrics = [:]
         case .object(let pairs)?:
             metrics = [:]
             for (key, value) in pairs {
@@ -186,6 +198,23 @@ extension RunManifest {
         }
     }
 
+    /// Parses the bytes of a `run.json`; `path` names it in errors.
+    /// - Throws: `StorageError.manifestInvalid` naming `path` and the first field that is wrong.
+    public static func decode(_ data: Data, path: String) throws -> RunManifest {
+        do {
+            return try JSONDecoder().decode(RunManifest.self, from: data)
+        } catch let error as FieldError {
+            throw StorageError.manifestInvalid(path: path, detail: error.detail)
+        } catch {
+            throw StorageError.manifestInvalid(path: path, detail: "invalid JSON, \(JSONCoding.describe(error))")
+        }
+    }
+
+    /// The text of `run.json`: pretty-printed UTF-8 JSON, keys sorted, ending in a newline.
+    public func encoded() throws -> Data {
+        try JSONCoding.prettyData(self) + Data("\n".utf8)
+    }
+
     /// Reads `run.json` from a run folder.
     /// - Throws: `StorageError.manifestMissing` or `.manifestInvalid`.
     public static func read(from folder: URL) throws -> RunManifest {
@@ -193,20 +222,12 @@ extension RunManifest {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw StorageError.manifestMissing(path: folder.path)
         }
-        let data = try AtomicFile.read(url)
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(data)
-        } catch let error as JSONParseError {
-            throw StorageError.manifestInvalid(path: url.path, detail: "invalid JSON, \(error)")
-        }
-        return try RunManifest(json: json, path: url.path)
+        return try decode(try AtomicFile.read(url), path: url.path)
     }
 
     /// Writes `run.json` into a run folder, atomically.
     public func write(to folder: URL) throws {
-        let text = json.serialized(pretty: true) + "\n"
-        try AtomicFile.write(Data(text.utf8), to: folder.appendingPathComponent(RunStore.manifestFileName))
+        try AtomicFile.write(encoded(), to: folder.appendingPathComponent(RunStore.manifestFileName))
     }
 }
 

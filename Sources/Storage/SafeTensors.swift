@@ -29,26 +29,51 @@ public enum SafeTensors {
 
     // MARK: - Writing
 
+    /// One tensor's entry in the header.
+    struct Entry: Encodable {
+        var dtype: String
+        var shape: [Int]
+        var dataOffsets: [Int]
+
+        enum CodingKeys: String, CodingKey {
+            case dtype, shape
+            case dataOffsets = "data_offsets"
+        }
+    }
+
+    /// The header: tensor entries by name plus the optional `__metadata__` map.
+    struct Header: Encodable {
+        var entries: [String: Entry]
+        var metadata: [String: String]
+
+        private struct Name: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: Name.self)
+            for (name, entry) in entries { try container.encode(entry, forKey: Name(stringValue: name)) }
+            if !metadata.isEmpty { try container.encode(metadata, forKey: Name(stringValue: "__metadata__")) }
+        }
+    }
+
     /// The header JSON, padded with spaces to a multiple of 8 bytes.
     /// - Throws: `StorageError.safetensorsBadName` for an empty or reserved tensor name.
     public static func headerText(_ file: SafeTensorsFile) throws -> String {
-        var members: [String: JSONValue] = [:]
+        var entries: [String: Entry] = [:]
         var offset = 0
         for name in file.tensors.keys.sorted() {
             guard !name.isEmpty, name != "__metadata__" else { throw StorageError.safetensorsBadName(name: name) }
             let array = file.tensors[name]!
             let end = offset + 4 * array.values.count
-            members[name] = .object([
-                "dtype": .string("F32"),
-                "shape": .array(array.shape.map { .int($0) }),
-                "data_offsets": .array([.int(offset), .int(end)]),
-            ])
+            entries[name] = Entry(dtype: "F32", shape: array.shape, dataOffsets: [offset, end])
             offset = end
         }
-        if !file.metadata.isEmpty {
-            members["__metadata__"] = .object(file.metadata.mapValues { .string($0) })
-        }
-        let json = JSONValue.object(members).serialized()
+        let data = try JSONCoding.encoder().encode(Header(entries: entries, metadata: file.metadata))
+        let json = String(decoding: data, as: UTF8.self)
         let padding = (8 - json.utf8.count % 8) % 8
         return json + String(repeating: " ", count: padding)
     }
@@ -96,8 +121,8 @@ public enum SafeTensors {
             let header: JSONValue
             do {
                 header = try JSONValue.parse(Data(bytes[8..<(8 + headerLength)]))
-            } catch let error as JSONParseError {
-                throw StorageError.safetensorsInvalidJSON(path: path, detail: error.description)
+            } catch {
+                throw StorageError.safetensorsInvalidJSON(path: path, detail: JSONCoding.describe(error))
             }
             guard case .object(let members) = header else {
                 throw StorageError.safetensorsInvalidJSON(path: path, detail: "the header is not a JSON object")

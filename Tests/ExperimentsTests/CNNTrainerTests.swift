@@ -133,14 +133,14 @@ final class CNNTrainerTests: XCTestCase {
         c.conv1LearningRateScale = 3
         let scaled = CNNTrainer.makeModel(c).conv1.weight.data
         for (a, b) in zip(plain, scaled) { XCTAssertEqual(b, a * 0.25, accuracy: 1e-7) }
-        XCTAssertEqual(try CNNConfig(json: c.json), c)
-        var old = c.json
+        XCTAssertEqual(try JSONValue(encoding: c).decode(CNNConfig.self), c)
+        var old = try JSONValue(encoding: c)
         if case .object(var members) = old {  // a manifest written before these options existed
             members["conv1_init_scale"] = nil
             members["conv1_lr_scale"] = nil
             old = .object(members)
         }
-        XCTAssertEqual(try CNNConfig(json: old).conv1InitScale, 1)
+        XCTAssertEqual(try old.decode(CNNConfig.self).conv1InitScale, 1)
         c.conv1InitScale = 0
         XCTAssertThrowsError(try c.validate()) { XCTAssertEqual("\($0)", "--conv1-init-scale must be a positive number, not 0.0.") }
     }
@@ -152,17 +152,17 @@ final class CNNTrainerTests: XCTestCase {
         XCTAssertEqual(defaults.effectiveWeightDecay, 0.1)
         defaults.retina = .none
         XCTAssertEqual(defaults.effectiveWeightDecay, 0.05)
-        XCTAssertEqual(defaults.json["weight_decay"]?.doubleValue, 0.05)
+        XCTAssertEqual(try JSONValue(encoding: defaults)["weight_decay"]?.doubleValue, 0.05)
         var c = smallConfig(epochs: 1)
         for retina in Retina.allCases {
             c.retina = retina
-            XCTAssertEqual(try CNNConfig(json: c.json), c)
+            XCTAssertEqual(try JSONValue(encoding: c).decode(CNNConfig.self), c)
         }
-        guard case .object(var members) = c.json else { return XCTFail("config is an object") }
+        guard case .object(var members) = try JSONValue(encoding: c) else { return XCTFail("config is an object") }
         members["retina"] = nil   // a manifest written before the retina stage
-        XCTAssertEqual(try CNNConfig(json: .object(members)).retina, Retina.none)
+        XCTAssertEqual(try JSONValue.object(members).decode(CNNConfig.self).retina, Retina.none)
         members["retina"] = .string("fovea")
-        XCTAssertThrowsError(try CNNConfig(json: .object(members))) {
+        XCTAssertThrowsError(try JSONValue.object(members).decode(CNNConfig.self)) {
             XCTAssertEqual("\($0)", "Cannot resume that run: its run.json names no known retina 'fovea'.")
         }
     }
@@ -200,13 +200,13 @@ final class CNNTrainerTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(try CNNConfig(json: c.json), c)
-        var old = c.json
+        XCTAssertEqual(try JSONValue(encoding: c).decode(CNNConfig.self), c)
+        var old = try JSONValue(encoding: c)
         if case .object(var members) = old {  // a manifest written before augmentation existed
             members["augment"] = nil
             old = .object(members)
         }
-        XCTAssertFalse(try CNNConfig(json: old).augment, "runs from before trained without it")
+        XCTAssertFalse(try old.decode(CNNConfig.self).augment, "runs from before trained without it")
     }
 
     func testModelSummaryOfCNNA() {

@@ -57,8 +57,8 @@ final class SplatConfigTests: XCTestCase {
         c.renderScale = 2.5
         c.threads = 1
         c.learningRateScale = 0.5
-        XCTAssertEqual(try SplatConfig(json: c.json), c)
-        XCTAssertEqual(try SplatConfig(json: SplatConfig().json), SplatConfig())
+        XCTAssertEqual(try JSONValue(encoding: c).decode(SplatConfig.self), c)
+        XCTAssertEqual(try JSONValue(encoding: SplatConfig()).decode(SplatConfig.self), SplatConfig())
     }
 
     func testAMissingOrNonPNGTargetGivesThePNGLayersSentenceAndNoRunFolder() throws {

@@ -142,7 +142,7 @@ final class SplatTrainerTests: XCTestCase {
         config.gaussians = 4096
         let trainer = quiet(try SplatTrainer(config: config, runsFolder: folder, name: "dot"))
         XCTAssertEqual(trainer.config.gaussians, 1)
-        XCTAssertEqual(try SplatConfig(json: trainer.store.manifest.config).gaussians, 1, "the run records the count it used")
+        XCTAssertEqual(try trainer.store.manifest.config(as: SplatConfig.self).gaussians, 1, "the run records the count it used")
         let metrics = try trainer.run()
         // 4,096 Gaussians on one pixel pushed each other out of the image and stayed at 6.6 dB.
         XCTAssertGreaterThan(metrics.last!.psnr, 30)

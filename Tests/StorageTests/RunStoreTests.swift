@@ -296,7 +296,7 @@ final class RunStoreTests: XCTestCase {
             endedAt: Date(timeIntervalSince1970: 1_700_000_100), resumedAt: [Date(timeIntervalSince1970: 1_700_000_050)],
             epochsDone: 12, headline: "psnr", metrics: ["psnr": 27.5, "bad": .nan], pid: 4242, hostname: "box",
             summary: ["layers": ["conv1", "fc"]])
-        let back = try RunManifest(json: JSONValue.parse(manifest.json.serialized(pretty: true)), path: "run.json")
+        let back = try RunManifest.decode(manifest.encoded(), path: "run.json")
         var expected = manifest
         expected.metrics = ["psnr": 27.5]  // non-finite values are not recorded
         XCTAssertEqual(back, expected)

@@ -116,71 +116,89 @@ public struct CNNConfig: Equatable, Sendable {
         }
         guard epochs <= 9999 else { throw CNNError.invalidOption("--epochs can be at most 9999, not \(epochs).") }
     }
+}
+
+// MARK: - run.json
+
+extension CNNConfig: Codable {
+    enum CodingKeys: String, CodingKey {
+        case epochs, seed, batch, optimizer, schedule, kernel, filters, gray, threads, augment, retina
+        case trainSize = "train_size", testSize = "test_size", learningRate = "lr", weightDecay = "weight_decay"
+        case otherDecay = "other_decay", warmupEpochs = "warmup_epochs", imageSize = "image_size"
+        case conv1InitScale = "conv1_init_scale", conv1LearningRateScale = "conv1_lr_scale"
+    }
 
     /// The configuration as the manifest records it (defaults resolved). Floats are
     /// written as their shortest decimal form (0.002, not 0.0020000000949949026), which
     /// reads back to the same `Float`.
-    public var json: JSONValue {
-        func decimal(_ value: Float) -> JSONValue { .double(Double("\(value)") ?? Double(value)) }
-        var members: [String: JSONValue] = [:]
-        members["epochs"] = .int(epochs)
-        members["seed"] = .int(Int(truncatingIfNeeded: seed))
-        members["train_size"] = .int(trainSize)
-        members["test_size"] = .int(testSize)
-        members["batch"] = .int(batch)
-        members["optimizer"] = .string(optimizer.rawValue)
-        members["lr"] = decimal(effectiveLearningRate)
-        members["weight_decay"] = decimal(effectiveWeightDecay)
-        members["other_decay"] = decimal(effectiveOtherDecay)
-        members["schedule"] = .string(schedule.rawValue)
-        members["warmup_epochs"] = .int(warmupEpochs)
-        members["kernel"] = .int(kernel)
-        members["filters"] = .int(filters)
-        members["gray"] = .bool(gray)
-        members["threads"] = threads.map { .int($0) } ?? .null
-        members["image_size"] = .int(imageSize)
-        members["conv1_init_scale"] = decimal(conv1InitScale)
-        members["conv1_lr_scale"] = decimal(conv1LearningRateScale)
-        members["augment"] = .bool(augment)
-        members["retina"] = .string(retina.rawValue)
-        return .object(members)
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(epochs, forKey: .epochs)
+        try c.encode(Int(truncatingIfNeeded: seed), forKey: .seed)
+        try c.encode(trainSize, forKey: .trainSize)
+        try c.encode(testSize, forKey: .testSize)
+        try c.encode(batch, forKey: .batch)
+        try c.encode(optimizer.rawValue, forKey: .optimizer)
+        try c.encodeDecimal(effectiveLearningRate, forKey: .learningRate)
+        try c.encodeDecimal(effectiveWeightDecay, forKey: .weightDecay)
+        try c.encodeDecimal(effectiveOtherDecay, forKey: .otherDecay)
+        try c.encode(schedule.rawValue, forKey: .schedule)
+        try c.encode(warmupEpochs, forKey: .warmupEpochs)
+        try c.encode(kernel, forKey: .kernel)
+        try c.encode(filters, forKey: .filters)
+        try c.encode(gray, forKey: .gray)
+        try c.encodeOrNull(threads, forKey: .threads)
+        try c.encode(imageSize, forKey: .imageSize)
+        try c.encodeDecimal(conv1InitScale, forKey: .conv1InitScale)
+        try c.encodeDecimal(conv1LearningRateScale, forKey: .conv1LearningRateScale)
+        try c.encode(augment, forKey: .augment)
+        try c.encode(retina.rawValue, forKey: .retina)
     }
 
-    /// Rebuilds a configuration from a manifest's `config` object (for `--resume`).
-    public init(json: JSONValue) throws {
-        func int(_ key: String) throws -> Int {
-            guard let v = json[key]?.intValue else { throw CNNError.badRun("its run.json has no usable '\(key)'") }
+    /// Rebuilds a configuration from a manifest's `config` object (for `--resume`), with the
+    /// defaults that reproduce runs written before an option existed.
+    /// - Throws: `CNNError.badRun` naming the first unusable member.
+    public init(from decoder: Decoder) throws {
+        guard let c = try? decoder.container(keyedBy: CodingKeys.self) else {
+            throw CNNError.badRun("its run.json has no config object")
+        }
+        func optional<T: Decodable>(_ type: T.Type, _ key: CodingKeys) -> T? {
+            (try? c.decodeIfPresent(type, forKey: key)) ?? nil
+        }
+        func int(_ key: CodingKeys) throws -> Int {
+            guard let v = optional(Int.self, key) else { throw CNNError.badRun("its run.json has no usable '\(key.stringValue)'") }
             return v
         }
-        func float(_ key: String) throws -> Float {
-            guard let v = json[key]?.doubleValue else { throw CNNError.badRun("its run.json has no usable '\(key)'") }
+        func float(_ key: CodingKeys) throws -> Float {
+            guard let v = optional(Double.self, key) else { throw CNNError.badRun("its run.json has no usable '\(key.stringValue)'") }
             return Float(v)
         }
-        epochs = try int("epochs")
-        seed = UInt64(truncatingIfNeeded: try int("seed"))
-        trainSize = try int("train_size")
-        testSize = try int("test_size")
-        batch = try int("batch")
-        guard let kind = json["optimizer"]?.stringValue.flatMap(OptimizerKind.init(rawValue:)) else {
+        self.init()
+        epochs = try int(.epochs)
+        seed = UInt64(truncatingIfNeeded: try int(.seed))
+        trainSize = try int(.trainSize)
+        testSize = try int(.testSize)
+        batch = try int(.batch)
+        guard let kind = optional(String.self, .optimizer).flatMap(OptimizerKind.init(rawValue:)) else {
             throw CNNError.badRun("its run.json names no known optimizer")
         }
         optimizer = kind
-        learningRate = try float("lr")
-        weightDecay = try float("weight_decay")
-        otherDecay = try float("other_decay")
-        schedule = json["schedule"]?.stringValue.flatMap(LearningRateSchedule.init(rawValue:)) ?? .constant
-        warmupEpochs = json["warmup_epochs"]?.intValue ?? 0
-        kernel = try int("kernel")
-        filters = try int("filters")
-        if case .bool(let flag)? = json["gray"] { gray = flag }
-        threads = json["threads"]?.intValue
-        imageSize = json["image_size"]?.intValue ?? 32
-        conv1InitScale = json["conv1_init_scale"]?.doubleValue.map(Float.init) ?? 1
-        conv1LearningRateScale = json["conv1_lr_scale"]?.doubleValue.map(Float.init) ?? 1
+        learningRate = try float(.learningRate)
+        weightDecay = try float(.weightDecay)
+        otherDecay = try float(.otherDecay)
+        schedule = optional(String.self, .schedule).flatMap(LearningRateSchedule.init(rawValue:)) ?? .constant
+        warmupEpochs = optional(Int.self, .warmupEpochs) ?? 0
+        kernel = try int(.kernel)
+        filters = try int(.filters)
+        gray = optional(Bool.self, .gray) ?? false
+        threads = optional(Int.self, .threads)
+        imageSize = optional(Int.self, .imageSize) ?? 32
+        conv1InitScale = optional(Double.self, .conv1InitScale).map(Float.init) ?? 1
+        conv1LearningRateScale = optional(Double.self, .conv1LearningRateScale).map(Float.init) ?? 1
         // Runs from before augmentation existed trained without it.
-        if case .bool(let flag)? = json["augment"] { augment = flag } else { augment = false }
+        augment = optional(Bool.self, .augment) ?? false
         // Runs from before the retina stage saw the images as drawn.
-        if let name = json["retina"]?.stringValue {
+        if let name = optional(String.self, .retina) {
             guard let stage = Retina(rawValue: name) else { throw CNNError.badRun("its run.json names no known retina '\(name)'") }
             retina = stage
         } else {

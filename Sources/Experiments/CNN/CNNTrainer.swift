@@ -71,9 +71,9 @@ public final class CNNTrainer {
         try config.validate()
         let model = CNNTrainer.makeModel(config)
         let store = try RunStore.create(in: runsFolder, spec: .init(
-            kind: RunKind.cnn.rawValue, name: name, version: trainvizVersion, argv: argv, config: config.json, seed: config.seed,
+            kind: RunKind.cnn.rawValue, name: name, version: trainvizVersion, argv: argv, encoding: config, seed: config.seed,
             metricColumns: CNNEpochMetrics.columns, headline: RunKind.cnn.headline,
-            summary: CNNTrainer.modelSummary(model, config: config).json))
+            summary: CNNTrainer.modelSummary(model, config: config)))
         try self.init(config: config, store: store, model: model)
     }
 
@@ -82,7 +82,7 @@ public final class CNNTrainer {
         let store = try RunStore.open(at: folder)
         do {
             guard store.manifest.runKind == .cnn else { throw CNNError.badRun("it is a \(store.manifest.kind) run, not a cnn run") }
-            let config = try CNNConfig(json: store.manifest.config)
+            let config = try store.manifest.config(as: CNNConfig.self)
             let model = makeModel(config)
             let trainer = try CNNTrainer(config: config, store: store, model: model)
             let (file, epoch) = try store.readCheckpoint()
@@ -335,63 +335,6 @@ public final class CNNTrainer {
         }
         try optimizer.loadState(state)
         if let initial = file.tensors["initial.conv1"] { initialConv1 = initial.values }
-    }
-
-    // MARK: - Model summary
-
-    /// One row per layer: name, output shape, parameters; plus the receptive field of
-    /// conv2's outputs.
-    public struct ModelSummary {
-        public var rows: [(layer: String, output: [Int], parameters: Int)]
-        public var totalParameters: Int
-        public var receptiveField: Int
-
-        public var text: String {
-            var lines = ["layer".padding(toLength: 12, withPad: " ", startingAt: 0)
-                + "output".padding(toLength: 20, withPad: " ", startingAt: 0) + "parameters"]
-            for row in rows {
-                lines.append(row.layer.padding(toLength: 12, withPad: " ", startingAt: 0)
-                             + "\(row.output)".padding(toLength: 20, withPad: " ", startingAt: 0) + "\(row.parameters)")
-            }
-            lines.append("total \(totalParameters) parameters; conv2's receptive field \(receptiveField)×\(receptiveField) px")
-            return lines.joined(separator: "\n")
-        }
-
-        public var json: JSONValue {
-            .object([
-                "layers": .array(rows.map { .object(["layer": .string($0.layer), "output": .array($0.output.map { .int($0) }),
-                                                      "parameters": .int($0.parameters)]) }),
-                "total_parameters": .int(totalParameters), "receptive_field": .int(receptiveField),
-            ])
-        }
-    }
-
-    public static func modelSummary(_ model: CNNA, config: CNNConfig) -> ModelSummary {
-        let input = Tensor.zeros([1, config.gray ? 1 : 3, config.imageSize, config.imageSize])
-        let outputs = withNoGrad { model.network.activations(input) }
-        var rows: [(String, [Int], Int)] = []
-        var rf = 1, jump = 1, rfConv2 = 1
-        for (index, layer) in model.network.layers.enumerated() {
-            let name: String
-            switch layer {
-            case let conv as Conv2D:
-                let k = conv.weight.shape[2]
-                rf += (k - 1) * jump
-                jump *= conv.stride
-                name = index == CNNA.conv1Index ? "conv1" : index == CNNA.conv2Index ? "conv2" : "conv"
-                if index == CNNA.conv2Index { rfConv2 = rf }
-            case let pool as MaxPool2D:
-                rf += (pool.kernel - 1) * jump
-                jump *= pool.stride ?? pool.kernel
-                name = "maxpool"
-            case is ReLU: name = "relu"
-            case is Flatten: name = "flatten"
-            case is Linear: name = "fc"
-            default: name = "\(type(of: layer))"
-            }
-            rows.append((name, Array(outputs[index].shape.dropFirst()), layer.parameters.reduce(0) { $0 + $1.count }))
-        }
-        return ModelSummary(rows: rows, totalParameters: rows.reduce(0) { $0 + $1.2 }, receptiveField: rfConv2)
     }
 }
 

@@ -82,50 +82,66 @@ public struct SplatConfig: Equatable, Sendable {
             throw SplatError.invalidOption("--lr-scale must be a positive number, not \(learningRateScale).")
         }
     }
+}
 
-    /// The configuration as the manifest records it.
-    public var json: JSONValue {
-        var members: [String: JSONValue] = [:]
-        members["target"] = target.map { .string($0) } ?? .null
-        members["gaussians"] = .int(gaussians)
-        members["epochs"] = .int(epochs)
-        members["steps_per_epoch"] = .int(stepsPerEpoch)
-        members["size"] = size.map { .int($0) } ?? .null
-        members["shape"] = .string(shape.rawValue)
-        members["color"] = .string(color.rawValue)
-        members["loss"] = .string(loss.rawValue)
-        members["grow"] = .bool(grow)
-        members["seed"] = .int(Int(truncatingIfNeeded: seed))
-        members["render_scale"] = .double(renderScale)
-        members["threads"] = threads.map { .int($0) } ?? .null
-        members["lr_scale"] = .double(Double("\(learningRateScale)") ?? Double(learningRateScale))
-        return .object(members)
+// MARK: - run.json
+
+extension SplatConfig: Codable {
+    enum CodingKeys: String, CodingKey {
+        case target, gaussians, epochs, size, shape, color, loss, grow, seed, threads
+        case stepsPerEpoch = "steps_per_epoch", renderScale = "render_scale", learningRateScale = "lr_scale"
+    }
+
+    /// The configuration as the manifest records it (`lr_scale` as its shortest decimal).
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeOrNull(target, forKey: .target)
+        try c.encode(gaussians, forKey: .gaussians)
+        try c.encode(epochs, forKey: .epochs)
+        try c.encode(stepsPerEpoch, forKey: .stepsPerEpoch)
+        try c.encodeOrNull(size, forKey: .size)
+        try c.encode(shape.rawValue, forKey: .shape)
+        try c.encode(color.rawValue, forKey: .color)
+        try c.encode(loss.rawValue, forKey: .loss)
+        try c.encode(grow, forKey: .grow)
+        try c.encode(Int(truncatingIfNeeded: seed), forKey: .seed)
+        try c.encodeFinite(renderScale, forKey: .renderScale)
+        try c.encodeOrNull(threads, forKey: .threads)
+        try c.encodeDecimal(learningRateScale, forKey: .learningRateScale)
     }
 
     /// Rebuilds a configuration from a manifest's `config` object (for `--resume`).
-    public init(json: JSONValue) throws {
-        func int(_ key: String) throws -> Int {
-            guard let v = json[key]?.intValue else { throw SplatError.badRun("its run.json has no usable '\(key)'") }
+    /// - Throws: `SplatError.badRun` naming the first unusable member.
+    public init(from decoder: Decoder) throws {
+        guard let c = try? decoder.container(keyedBy: CodingKeys.self) else {
+            throw SplatError.badRun("its run.json has no config object")
+        }
+        func optional<T: Decodable>(_ type: T.Type, _ key: CodingKeys) -> T? {
+            (try? c.decodeIfPresent(type, forKey: key)) ?? nil
+        }
+        func int(_ key: CodingKeys) throws -> Int {
+            guard let v = optional(Int.self, key) else { throw SplatError.badRun("its run.json has no usable '\(key.stringValue)'") }
             return v
         }
-        target = json["target"]?.stringValue
-        gaussians = try int("gaussians")
-        epochs = try int("epochs")
-        stepsPerEpoch = try int("steps_per_epoch")
-        size = json["size"]?.intValue
-        guard let shape = json["shape"]?.stringValue.flatMap(GaussianShape.init(rawValue:)),
-              let color = json["color"]?.stringValue.flatMap(SplatColorMode.init(rawValue:)),
-              let loss = json["loss"]?.stringValue.flatMap(ImageLoss.init(rawValue:)) else {
+        self.init()
+        target = optional(String.self, .target)
+        gaussians = try int(.gaussians)
+        epochs = try int(.epochs)
+        stepsPerEpoch = try int(.stepsPerEpoch)
+        size = optional(Int.self, .size)
+        guard let shape = optional(String.self, .shape).flatMap(GaussianShape.init(rawValue:)),
+              let color = optional(String.self, .color).flatMap(SplatColorMode.init(rawValue:)),
+              let loss = optional(String.self, .loss).flatMap(ImageLoss.init(rawValue:)) else {
             throw SplatError.badRun("its run.json names no known shape, colour mode or loss")
         }
         self.shape = shape
         self.color = color
         self.loss = loss
-        if case .bool(let flag)? = json["grow"] { grow = flag }
-        seed = UInt64(truncatingIfNeeded: try int("seed"))
-        renderScale = json["render_scale"]?.doubleValue ?? 1
-        threads = json["threads"]?.intValue
-        learningRateScale = Float(json["lr_scale"]?.doubleValue ?? 1)
+        grow = optional(Bool.self, .grow) ?? false
+        seed = UInt64(truncatingIfNeeded: try int(.seed))
+        renderScale = optional(Double.self, .renderScale) ?? 1
+        threads = optional(Int.self, .threads)
+        learningRateScale = Float(optional(Double.self, .learningRateScale) ?? 1)
     }
 }
 

@@ -89,10 +89,10 @@ public final class SplatTrainer {
         var config = config
         config.gaussians = min(config.gaussians, target.width * target.height)
         let store = try RunStore.create(in: runsFolder, spec: .init(
-            kind: RunKind.splat.rawValue, name: name, version: trainvizVersion, argv: argv, config: config.json, seed: config.seed,
+            kind: RunKind.splat.rawValue, name: name, version: trainvizVersion, argv: argv, encoding: config, seed: config.seed,
             metricColumns: SplatEpochMetrics.columns, headline: RunKind.splat.headline,
-            summary: ["width": .int(target.width), "height": .int(target.height), "channels": .int(target.channels),
-                      "target": .string(config.target ?? "test card")]))
+            summary: TargetSummary(width: target.width, height: target.height, channels: target.channels,
+                                   target: config.target ?? "test card")))
         do {
             try target.write(toPNG: store.folder.appendingPathComponent(SplatTrainer.targetFileName).path)
             let growth = config.grow ? SplatGrowth(budget: config.gaussians, totalSteps: config.totalSteps) : nil
@@ -105,12 +105,20 @@ public final class SplatTrainer {
         }
     }
 
+    /// The target as the manifest's `summary` records it.
+    private struct TargetSummary: Encodable {
+        var width: Int
+        var height: Int
+        var channels: Int
+        var target: String
+    }
+
     /// Continues the run in `folder` from its checkpoint (the target is read from its `target.png`).
     public static func resume(_ folder: URL) throws -> SplatTrainer {
         let store = try RunStore.open(at: folder)
         do {
             guard store.manifest.runKind == .splat else { throw SplatError.badRun("it is a \(store.manifest.kind) run, not a splat run") }
-            let config = try SplatConfig(json: store.manifest.config)
+            let config = try store.manifest.config(as: SplatConfig.self)
             let target = try PNG.read(folder.appendingPathComponent(targetFileName).path)
             let (file, epoch) = try store.readCheckpoint()
             let c = target.channels, k = config.shape.parameterCount
