@@ -36,7 +36,7 @@ final class OldRunResumeTests: XCTestCase {
         var c = CNNConfig()
         c.epochs = 3
         c.seed = 0
-        c.trainSize = 2000
+        c.trainSize = 384
         c.testSize = 32
         c.batch = 64
         c.optimizer = .sgd
@@ -58,16 +58,16 @@ final class OldRunResumeTests: XCTestCase {
     }
 
     func testOldConfigsDecodeIntoTheTypedConfigurations() throws {
-        let cnn = try RunManifest.read(from: try copy("cnn-20261208-022406-old"))
+        let cnn = try RunManifest.read(from: try copy("cnn-20261208-030350-old"))
         XCTAssertEqual(try cnn.config(as: CNNConfig.self), oldCNNConfig)
         // Written back, the typed configuration is the same object, key for key.
         XCTAssertEqual(try JSONValue(encoding: oldCNNConfig), cnn.config)
 
-        let splat = try RunManifest.read(from: try copy("splat-20261208-022407-old"))
+        let splat = try RunManifest.read(from: try copy("splat-20261208-030354-old"))
         var expected = SplatConfig()
         expected.gaussians = 64
         expected.epochs = 3
-        expected.stepsPerEpoch = 400
+        expected.stepsPerEpoch = 100
         expected.size = 32
         expected.threads = 1
         expected.seed = 0
@@ -76,7 +76,7 @@ final class OldRunResumeTests: XCTestCase {
     }
 
     func testTheOldCNNRunResumesToTheSameWeightsAsAStraightRun() throws {
-        let resumed = try CNNTrainer.resume(try copy("cnn-20261208-022406-old"))
+        let resumed = try CNNTrainer.resume(try copy("cnn-20261208-030350-old"))
         resumed.log = { _ in }
         resumed.showsProgress = false
         XCTAssertEqual(resumed.epoch, 1)
@@ -107,13 +107,13 @@ final class OldRunResumeTests: XCTestCase {
     }
 
     func testTheOldSplatRunResumesToTheEnd() throws {
-        let trainer = try SplatTrainer.resume(try copy("splat-20261208-022407-old"))
+        let trainer = try SplatTrainer.resume(try copy("splat-20261208-030354-old"))
         trainer.log = { _ in }
         trainer.showsProgress = false
         XCTAssertEqual(trainer.epoch, 2)
         let metrics = try trainer.run()
         XCTAssertEqual(metrics.map(\.epoch), [3])
-        XCTAssertEqual(metrics.map(\.step), [1200])
+        XCTAssertEqual(metrics.map(\.step), [300])
         let manifest = try RunManifest.read(from: trainer.store.folder)
         XCTAssertEqual(manifest.status, .completed)
         XCTAssertEqual(manifest.epochsDone, 3)

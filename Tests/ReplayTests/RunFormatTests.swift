@@ -76,7 +76,7 @@ final class RunFormatTests: XCTestCase {
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/RunsBeforeTypedFormat")
         let runs = try makeTemporaryFolder(self)
-        for (name, kind, snapshots) in [("cnn-20261208-022406-old", RunKind.cnn, 2), ("splat-20261208-022407-old", .splat, 3)] {
+        for (name, kind, snapshots) in [("cnn-20261208-030350-old", RunKind.cnn, 2), ("splat-20261208-030354-old", .splat, 3)] {
             let copy = runs.appendingPathComponent(name)
             try FileManager.default.copyItem(at: fixtures.appendingPathComponent(name), to: copy)
             let root = Set(try names(copy)).subtracting(storageFiles)

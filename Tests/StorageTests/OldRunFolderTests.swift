@@ -7,8 +7,8 @@ import XCTest
 final class OldRunFolderTests: XCTestCase {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/RunsBeforeTypedFormat")
-    static let cnnName = "cnn-20261208-022406-old"
-    static let splatName = "splat-20261208-022407-old"
+    static let cnnName = "cnn-20261208-030350-old"
+    static let splatName = "splat-20261208-030354-old"
 
     /// A copy of the fixture `name` in a fresh temporary folder (the fixture itself is never written).
     private func copy(_ name: String) throws -> URL {
@@ -29,19 +29,19 @@ final class OldRunFolderTests: XCTestCase {
         XCTAssertEqual(manifest.seed, 0)
         XCTAssertEqual(manifest.status, .interrupted)
         XCTAssertEqual(manifest.reason, "interrupted by SIGINT")
-        XCTAssertEqual(manifest.startedAt, time("2026-12-08T02:24:06Z"))
-        XCTAssertEqual(manifest.endedAt, time("2026-12-08T02:24:07Z"))
+        XCTAssertEqual(manifest.startedAt, time("2026-12-08T03:03:50Z"))
+        XCTAssertEqual(manifest.endedAt, time("2026-12-08T03:03:51Z"))
         XCTAssertEqual(manifest.resumedAt, [])
         XCTAssertEqual(manifest.epochsDone, 1)
         XCTAssertEqual(manifest.headline, "test_acc")
-        XCTAssertEqual(manifest.pid, 17394)
+        XCTAssertEqual(manifest.pid, 5578)
         XCTAssertEqual(manifest.hostname, "vm")
         XCTAssertEqual(manifest.metrics.count, 13)
-        XCTAssertEqual(manifest.metrics["test_acc"], 0.15625)
+        XCTAssertEqual(manifest.metrics["test_acc"], 0.125)
         XCTAssertEqual(manifest.metrics["epoch"], 1)
         XCTAssertEqual(manifest.config["lr"], .double(0.01))
         XCTAssertEqual(manifest.config["other_decay"]?.doubleValue, 0.0005)
-        XCTAssertEqual(manifest.config["train_size"]?.intValue, 2000)
+        XCTAssertEqual(manifest.config["train_size"]?.intValue, 384)
         XCTAssertEqual(manifest.config["threads"]?.intValue, 1)
         XCTAssertEqual(manifest.config["retina"]?.stringValue, "centre-surround")
         XCTAssertEqual(manifest.summary?["total_parameters"]?.intValue, 34622)
@@ -56,11 +56,11 @@ final class OldRunFolderTests: XCTestCase {
         XCTAssertEqual(manifest.status, .interrupted)
         XCTAssertEqual(manifest.epochsDone, 2)
         XCTAssertEqual(manifest.headline, "psnr")
-        XCTAssertEqual(manifest.pid, 17415)
-        XCTAssertEqual(manifest.metrics["step"], 800)
-        XCTAssertEqual(manifest.metrics["psnr"], 31.61137362990698)
+        XCTAssertEqual(manifest.pid, 5748)
+        XCTAssertEqual(manifest.metrics["step"], 200)
+        XCTAssertEqual(manifest.metrics["psnr"], 28.5866119391387)
         XCTAssertEqual(manifest.config["target"], .null)
-        XCTAssertEqual(manifest.config["steps_per_epoch"]?.intValue, 400)
+        XCTAssertEqual(manifest.config["steps_per_epoch"]?.intValue, 100)
         XCTAssertEqual(manifest.config["lr_scale"], .double(1))
         XCTAssertEqual(manifest.summary, ["channels": 3, "height": 32, "target": "test card", "width": 32])
     }
@@ -93,7 +93,7 @@ final class OldRunFolderTests: XCTestCase {
         XCTAssertEqual(table.columns.first, "epoch")
         XCTAssertEqual(table.columns.count, 15)
         XCTAssertEqual(table.column("epoch"), [0, 1])
-        XCTAssertEqual(table.column("test_acc"), [0.09375, 0.15625])
+        XCTAssertEqual(table.column("test_acc"), [0.125, 0.125])
         XCTAssertTrue(table.column("orientation_resultant")!.allSatisfy(\.isNaN))
         let (file, epoch) = try store.readCheckpoint()
         XCTAssertEqual(epoch, 1)
@@ -103,7 +103,7 @@ final class OldRunFolderTests: XCTestCase {
 
         let splat = try copy(Self.splatName)
         let splatStore = try RunStore.open(at: splat)
-        XCTAssertEqual(try MetricsTable.read(from: splatStore.metricsURL).column("step"), [0, 400, 800])
+        XCTAssertEqual(try MetricsTable.read(from: splatStore.metricsURL).column("step"), [0, 100, 200])
         let (splatFile, splatEpoch) = try splatStore.readCheckpoint()
         XCTAssertEqual(splatEpoch, 2)
         XCTAssertEqual(splatFile.tensors["gaussians.means"]?.shape, [64, 2])
