@@ -140,12 +140,8 @@ struct CNNFrames: ExperimentFrames {
             }
         }
 
-        // Curves, three across.
-        let chartWidth = (width - 2 * m - 2 * gap) / 3
-        for (k, curves) in CNNFrames.curves.enumerated() {
-            let chart = curves.render(run: run, upTo: index, width: chartWidth, height: FrameStyle.chartHeight)
-            canvas.blit(chart, x: m + k * (chartWidth + gap), y: chartTop)
-        }
+        // Curves, side by side.
+        FrameStyle.drawCharts(CNNFrames.curves, run: run, upTo: index, on: &canvas, top: chartTop)
         return canvas.image
     }
 

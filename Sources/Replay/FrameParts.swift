@@ -4,6 +4,16 @@ import Imaging
 /// What every replay frame has in common: margins, a header with the run's name, the epoch
 /// and its state, titled panels, and metric charts whose axes are those of the whole run.
 enum FrameStyle {
+    /// `curves` side by side across the frame's width at `top`, each drawn up to snapshot `index`.
+    static func drawCharts(_ curves: [MetricCurves], run: ReplayRun, upTo index: Int, on canvas: inout Canvas, top: Int) {
+        guard !curves.isEmpty else { return }
+        let chartWidth = (canvas.width - 2 * margin - (curves.count - 1) * gap) / curves.count
+        for (k, chart) in curves.enumerated() {
+            let image = chart.render(run: run, upTo: index, width: chartWidth, height: chartHeight)
+            canvas.blit(image, x: margin + k * (chartWidth + gap), y: top)
+        }
+    }
+
     /// Space around the frame and between panels.
     static let margin = 24
     static let gap = 20

@@ -124,12 +124,7 @@ struct SplatFrames: ExperimentFrames {
             bar.draw(on: &canvas, x: panelXs[2] + w + 12, y: panelTop + titleHeight - labelHalf, length: h, thickness: 16)
         }
 
-        let m = FrameStyle.margin, gap = FrameStyle.gap
-        let chartWidth = (width - 2 * m - 2 * gap) / 3
-        for (k, curves) in SplatFrames.curves.enumerated() {
-            let chart = curves.render(run: run, upTo: index, width: chartWidth, height: FrameStyle.chartHeight)
-            canvas.blit(chart, x: m + k * (chartWidth + gap), y: chartTop)
-        }
+        FrameStyle.drawCharts(SplatFrames.curves, run: run, upTo: index, on: &canvas, top: chartTop)
         return canvas.image
     }
 

@@ -86,7 +86,7 @@ public struct CNNConfig: Equatable, Sendable {
     /// Checks every field, naming the first bad one in a sentence for the user.
     public func validate() throws {
         func positive(_ value: Int, _ flag: String) throws {
-            guard value > 0 else { throw CNNError.invalidOption("--\(flag) must be a positive whole number, not \(value).") }
+            guard value > 0 else { throw TrainingError.invalidOption("--\(flag) must be a positive whole number, not \(value).") }
         }
         try positive(epochs, "epochs")
         try positive(trainSize, "train-size")
@@ -95,26 +95,26 @@ public struct CNNConfig: Equatable, Sendable {
         try positive(filters, "filters")
         // 1×1 has no spatial structure to measure (the Gabor analysis needs at least 2×2).
         guard kernel >= 3, kernel % 2 == 1, kernel <= 15 else {
-            throw CNNError.invalidOption("--kernel must be an odd size from 3 to 15, not \(kernel).")
+            throw TrainingError.invalidOption("--kernel must be an odd size from 3 to 15, not \(kernel).")
         }
         if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
-            throw CNNError.invalidOption("--lr must be a positive number, not \(learningRate).")
+            throw TrainingError.invalidOption("--lr must be a positive number, not \(learningRate).")
         }
         for (value, flag) in [(weightDecay, "weight-decay"), (otherDecay, "other-decay")] {
             if let value, !(value >= 0 && value.isFinite) {
-                throw CNNError.invalidOption("--\(flag) must be zero or a positive number, not \(value).")
+                throw TrainingError.invalidOption("--\(flag) must be zero or a positive number, not \(value).")
             }
         }
         if let threads { try positive(threads, "threads") }
         guard warmupEpochs >= 0, warmupEpochs <= epochs else {
-            throw CNNError.invalidOption("--warmup-epochs must be from 0 to the number of epochs (\(epochs)), not \(warmupEpochs).")
+            throw TrainingError.invalidOption("--warmup-epochs must be from 0 to the number of epochs (\(epochs)), not \(warmupEpochs).")
         }
         for (value, flag) in [(conv1InitScale, "conv1-init-scale"), (conv1LearningRateScale, "conv1-lr-scale")] {
             guard value > 0, value.isFinite else {
-                throw CNNError.invalidOption("--\(flag) must be a positive number, not \(value).")
+                throw TrainingError.invalidOption("--\(flag) must be a positive number, not \(value).")
             }
         }
-        guard epochs <= 9999 else { throw CNNError.invalidOption("--epochs can be at most 9999, not \(epochs).") }
+        guard epochs <= 9999 else { throw TrainingError.invalidOption("--epochs can be at most 9999, not \(epochs).") }
     }
 }
 
@@ -157,22 +157,12 @@ extension CNNConfig: Codable {
 
     /// Rebuilds a configuration from a manifest's `config` object (for `--resume`), with the
     /// defaults that reproduce runs written before an option existed.
-    /// - Throws: `CNNError.badRun` naming the first unusable member.
+    /// - Throws: `TrainingError.badRun` naming the first unusable member.
     public init(from decoder: Decoder) throws {
-        guard let c = try? decoder.container(keyedBy: CodingKeys.self) else {
-            throw CNNError.badRun("its run.json has no config object")
-        }
-        func optional<T: Decodable>(_ type: T.Type, _ key: CodingKeys) -> T? {
-            (try? c.decodeIfPresent(type, forKey: key)) ?? nil
-        }
-        func int(_ key: CodingKeys) throws -> Int {
-            guard let v = optional(Int.self, key) else { throw CNNError.badRun("its run.json has no usable '\(key.stringValue)'") }
-            return v
-        }
-        func float(_ key: CodingKeys) throws -> Float {
-            guard let v = optional(Double.self, key) else { throw CNNError.badRun("its run.json has no usable '\(key.stringValue)'") }
-            return Float(v)
-        }
+        let reader = try ConfigReader(decoder, keyedBy: CodingKeys.self)
+        func optional<T: Decodable>(_ type: T.Type, _ key: CodingKeys) -> T? { reader.optional(type, key) }
+        func int(_ key: CodingKeys) throws -> Int { try reader.int(key) }
+        func float(_ key: CodingKeys) throws -> Float { try reader.float(key) }
         self.init()
         epochs = try int(.epochs)
         seed = UInt64(truncatingIfNeeded: try int(.seed))
@@ -180,7 +170,7 @@ extension CNNConfig: Codable {
         testSize = try int(.testSize)
         batch = try int(.batch)
         guard let kind = optional(String.self, .optimizer).flatMap(OptimizerKind.init(rawValue:)) else {
-            throw CNNError.badRun("its run.json names no known optimizer")
+            throw TrainingError.badRun("its run.json names no known optimizer")
         }
         optimizer = kind
         learningRate = try float(.learningRate)
@@ -199,29 +189,10 @@ extension CNNConfig: Codable {
         augment = optional(Bool.self, .augment) ?? false
         // Runs from before the retina stage saw the images as drawn.
         if let name = optional(String.self, .retina) {
-            guard let stage = Retina(rawValue: name) else { throw CNNError.badRun("its run.json names no known retina '\(name)'") }
+            guard let stage = Retina(rawValue: name) else { throw TrainingError.badRun("its run.json names no known retina '\(name)'") }
             retina = stage
         } else {
             retina = .none
-        }
-    }
-}
-
-/// What can go wrong in a `trainviz cnn` run, in sentences for the user.
-public enum CNNError: Error, CustomStringConvertible, Equatable {
-    /// A command-line value out of range.
-    case invalidOption(String)
-    /// A run folder that `--resume` cannot continue.
-    case badRun(String)
-    /// Training diverged.
-    case diverged(epoch: Int)
-
-    public var description: String {
-        switch self {
-        case .invalidOption(let sentence): sentence
-        case .badRun(let why): "Cannot resume that run: \(why)."
-        case .diverged(let epoch):
-            "Training diverged in epoch \(epoch) (the loss became NaN or infinite); try a smaller --lr."
         }
     }
 }

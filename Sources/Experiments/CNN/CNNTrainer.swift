@@ -79,21 +79,14 @@ public final class CNNTrainer {
 
     /// Continues the run in `folder` from its checkpoint.
     public static func resume(_ folder: URL) throws -> CNNTrainer {
-        let store = try RunStore.open(at: folder)
-        do {
-            guard store.manifest.runKind == .cnn else { throw CNNError.badRun("it is a \(store.manifest.kind) run, not a cnn run") }
+        try RunStore.resuming(folder, as: .cnn) { store in
             let config = try store.manifest.config(as: CNNConfig.self)
-            let model = makeModel(config)
-            let trainer = try CNNTrainer(config: config, store: store, model: model)
+            let trainer = try CNNTrainer(config: config, store: store, model: makeModel(config))
             let (file, epoch) = try store.readCheckpoint()
             try trainer.load(file)
             trainer.epoch = epoch
             trainer.resumed = true
-            try store.rewind(toEpoch: epoch)
-            return trainer
-        } catch {
-            try? store.fail(error)
-            throw error
+            return (trainer, epoch)
         }
     }
 
@@ -207,7 +200,7 @@ public final class CNNTrainer {
             optimizer.zeroGrad()
             let logits = model(images)
             let loss = logits.softmaxCrossEntropy(labels: labels)
-            guard loss.item.isFinite else { throw CNNError.diverged(epoch: epoch) }
+            guard loss.item.isFinite else { throw TrainingError.diverged(epoch: epoch, advice: "try a smaller --lr") }
             loss.backward()
             optimizer.step()
             lossSum += Double(loss.item) * Double(indices.count)
@@ -325,15 +318,11 @@ public final class CNNTrainer {
     private func load(_ file: SafeTensorsFile) throws {
         for (name, tensor) in model.network.namedParameters {
             guard let saved = file.tensors["model.\(name)"], saved.shape == tensor.shape else {
-                throw CNNError.badRun("its checkpoint lacks a matching '\(name)'")
+                throw TrainingError.badRun("its checkpoint lacks a matching '\(name)'")
             }
             tensor.data = saved.values
         }
-        var state: [String: (shape: [Int], values: [Float])] = [:]
-        for (key, array) in file.tensors where key.hasPrefix("optimizer.") {
-            state[String(key.dropFirst("optimizer.".count))] = (array.shape, array.values)
-        }
-        try optimizer.loadState(state)
+        try optimizer.loadState(file.optimizerState)
         if let initial = file.tensors["initial.conv1"] { initialConv1 = initial.values }
     }
 }

@@ -66,7 +66,7 @@ public enum ShapesPreview {
     /// images as drawn). Returns the paths written.
     @discardableResult
     public static func write(count: Int, seed: UInt64, to folder: URL, export: Bool, retina: Retina = .centreSurround) throws -> [URL] {
-        guard count > 0 else { throw CNNError.invalidOption("--count must be a positive whole number, not \(count).") }
+        guard count > 0 else { throw TrainingError.invalidOption("--count must be a positive whole number, not \(count).") }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let data = ShapesGenerator.generate(count: count, seed: seed)
         let preview = folder.appendingPathComponent("shapes-preview.png")

@@ -28,3 +28,35 @@ extension SplatTrainer: TrainingSession {
     public var plannedEpochs: Int { config.epochs }
     public func train(interrupts: InterruptMonitor?) throws { try run(interrupts: interrupts) }
 }
+
+extension RunStore {
+    /// Opens the run in `folder` to continue it as a `kind` run: `build` makes the session from
+    /// the store and its checkpoint and says which epoch that checkpoint ends; snapshots after
+    /// it are rewound. Whatever goes wrong marks the run failed (with the reason) and is rethrown.
+    static func resuming<Session>(_ folder: URL, as kind: RunKind,
+                                  _ build: (RunStore) throws -> (session: Session, epoch: Int)) throws -> Session {
+        let store = try RunStore.open(at: folder)
+        do {
+            guard store.manifest.runKind == kind else {
+                throw TrainingError.badRun("it is a \(store.manifest.kind) run, not a \(kind.rawValue) run")
+            }
+            let (session, epoch) = try build(store)
+            try store.rewind(toEpoch: epoch)
+            return session
+        } catch {
+            try? store.fail(error)
+            throw error
+        }
+    }
+}
+
+extension SafeTensorsFile {
+    /// The optimizer's state as a checkpoint stores it (`optimizer.<key>`), keyed without the prefix.
+    var optimizerState: [String: (shape: [Int], values: [Float])] {
+        var state: [String: (shape: [Int], values: [Float])] = [:]
+        for (key, array) in tensors where key.hasPrefix("optimizer.") {
+            state[String(key.dropFirst("optimizer.".count))] = (array.shape, array.values)
+        }
+        return state
+    }
+}

@@ -59,27 +59,27 @@ public struct SplatConfig: Equatable, Sendable {
     /// Checks every field, naming the first bad one in a sentence for the user.
     public func validate() throws {
         func positive(_ value: Int, _ flag: String) throws {
-            guard value > 0 else { throw SplatError.invalidOption("--\(flag) must be a positive whole number, not \(value).") }
+            guard value > 0 else { throw TrainingError.invalidOption("--\(flag) must be a positive whole number, not \(value).") }
         }
         try positive(gaussians, "gaussians")
         try positive(epochs, "epochs")
         try positive(stepsPerEpoch, "steps-per-epoch")
         if let size { try positive(size, "size") }
         if let threads { try positive(threads, "threads") }
-        guard epochs <= 9999 else { throw SplatError.invalidOption("--epochs can be at most 9999, not \(epochs).") }
+        guard epochs <= 9999 else { throw TrainingError.invalidOption("--epochs can be at most 9999, not \(epochs).") }
         guard totalSteps <= 1 << 24 else {
-            throw SplatError.invalidOption("--epochs × --steps-per-epoch can be at most 16,777,216 steps, not \(totalSteps).")
+            throw TrainingError.invalidOption("--epochs × --steps-per-epoch can be at most 16,777,216 steps, not \(totalSteps).")
         }
         guard gaussians <= 1 << 20 else {
-            throw SplatError.invalidOption("--gaussians can be at most 1,048,576, not \(gaussians).")
+            throw TrainingError.invalidOption("--gaussians can be at most 1,048,576, not \(gaussians).")
         }
-        if let size, size > 8192 { throw SplatError.invalidOption("--size can be at most 8192 pixels, not \(size).") }
+        if let size, size > 8192 { throw TrainingError.invalidOption("--size can be at most 8192 pixels, not \(size).") }
         guard renderScale > 0, renderScale.isFinite else {
-            throw SplatError.invalidOption("--render-scale must be a positive number, not \(renderScale).")
+            throw TrainingError.invalidOption("--render-scale must be a positive number, not \(renderScale).")
         }
-        guard renderScale <= 16 else { throw SplatError.invalidOption("--render-scale can be at most 16, not \(renderScale).") }
+        guard renderScale <= 16 else { throw TrainingError.invalidOption("--render-scale can be at most 16, not \(renderScale).") }
         guard learningRateScale > 0, learningRateScale.isFinite else {
-            throw SplatError.invalidOption("--lr-scale must be a positive number, not \(learningRateScale).")
+            throw TrainingError.invalidOption("--lr-scale must be a positive number, not \(learningRateScale).")
         }
     }
 }
@@ -111,18 +111,11 @@ extension SplatConfig: Codable {
     }
 
     /// Rebuilds a configuration from a manifest's `config` object (for `--resume`).
-    /// - Throws: `SplatError.badRun` naming the first unusable member.
+    /// - Throws: `TrainingError.badRun` naming the first unusable member.
     public init(from decoder: Decoder) throws {
-        guard let c = try? decoder.container(keyedBy: CodingKeys.self) else {
-            throw SplatError.badRun("its run.json has no config object")
-        }
-        func optional<T: Decodable>(_ type: T.Type, _ key: CodingKeys) -> T? {
-            (try? c.decodeIfPresent(type, forKey: key)) ?? nil
-        }
-        func int(_ key: CodingKeys) throws -> Int {
-            guard let v = optional(Int.self, key) else { throw SplatError.badRun("its run.json has no usable '\(key.stringValue)'") }
-            return v
-        }
+        let reader = try ConfigReader(decoder, keyedBy: CodingKeys.self)
+        func optional<T: Decodable>(_ type: T.Type, _ key: CodingKeys) -> T? { reader.optional(type, key) }
+        func int(_ key: CodingKeys) throws -> Int { try reader.int(key) }
         self.init()
         target = optional(String.self, .target)
         gaussians = try int(.gaussians)
@@ -132,7 +125,7 @@ extension SplatConfig: Codable {
         guard let shape = optional(String.self, .shape).flatMap(GaussianShape.init(rawValue:)),
               let color = optional(String.self, .color).flatMap(SplatColorMode.init(rawValue:)),
               let loss = optional(String.self, .loss).flatMap(ImageLoss.init(rawValue:)) else {
-            throw SplatError.badRun("its run.json names no known shape, colour mode or loss")
+            throw TrainingError.badRun("its run.json names no known shape, colour mode or loss")
         }
         self.shape = shape
         self.color = color
@@ -142,24 +135,5 @@ extension SplatConfig: Codable {
         renderScale = optional(Double.self, .renderScale) ?? 1
         threads = optional(Int.self, .threads)
         learningRateScale = Float(optional(Double.self, .learningRateScale) ?? 1)
-    }
-}
-
-/// What can go wrong in a `trainviz splat` run, in sentences for the user.
-public enum SplatError: Error, CustomStringConvertible, Equatable {
-    /// A command-line value out of range.
-    case invalidOption(String)
-    /// A run folder that `--resume` cannot continue.
-    case badRun(String)
-    /// Training diverged.
-    case diverged(epoch: Int)
-
-    public var description: String {
-        switch self {
-        case .invalidOption(let sentence): sentence
-        case .badRun(let why): "Cannot resume that run: \(why)."
-        case .diverged(let epoch):
-            "Training diverged in epoch \(epoch) (the loss became NaN or infinite); try a smaller --lr-scale."
-        }
     }
 }

@@ -79,7 +79,7 @@ public final class SplatTrainer {
 
     /// Starts a new run in `runsFolder`: reads the target (before creating anything, so a
     /// bad file leaves no folder behind), writes `target.png` and places the Gaussians.
-    /// - Throws: `SplatError.invalidOption`, the PNG layer's `ImageError`, storage errors.
+    /// - Throws: `TrainingError.invalidOption`, the PNG layer's `ImageError`, storage errors.
     public convenience init(config: SplatConfig, runsFolder: URL, name: String? = nil,
                             argv: [String] = CommandLine.arguments) throws {
         try config.validate()
@@ -115,9 +115,7 @@ public final class SplatTrainer {
 
     /// Continues the run in `folder` from its checkpoint (the target is read from its `target.png`).
     public static func resume(_ folder: URL) throws -> SplatTrainer {
-        let store = try RunStore.open(at: folder)
-        do {
-            guard store.manifest.runKind == .splat else { throw SplatError.badRun("it is a \(store.manifest.kind) run, not a splat run") }
+        try RunStore.resuming(folder, as: .splat) { store in
             let config = try store.manifest.config(as: SplatConfig.self)
             let target = try PNG.read(folder.appendingPathComponent(targetFileName).path)
             let (file, epoch) = try store.readCheckpoint()
@@ -125,24 +123,16 @@ public final class SplatTrainer {
             guard let m = file.tensors["gaussians.means"], let s = file.tensors["gaussians.shape"],
                   let col = file.tensors["gaussians.colors"], m.shape.count == 2, m.shape[1] == 2,
                   s.shape == [m.shape[0], k], col.shape == [m.shape[0], c] else {
-                throw SplatError.badRun("its checkpoint lacks Gaussians that match its configuration and target")
+                throw TrainingError.badRun("its checkpoint lacks Gaussians that match its configuration and target")
             }
             let cloud = GaussianCloud(shape: config.shape, channels: c, means: m.values, shapeValues: s.values, colors: col.values)
             let growth = config.grow ? SplatGrowth(budget: config.gaussians, totalSteps: config.totalSteps) : nil
             let trainer = SplatTrainer(config: config, store: store, target: target, cloud: cloud, growth: growth,
                                        sigma0: file.tensors["sigma0"]?.values.first)
-            var state: [String: (shape: [Int], values: [Float])] = [:]
-            for (key, array) in file.tensors where key.hasPrefix("optimizer.") {
-                state[String(key.dropFirst("optimizer.".count))] = (array.shape, array.values)
-            }
-            try trainer.optimizer.loadState(state)
+            try trainer.optimizer.loadState(file.optimizerState)
             trainer.epoch = epoch
             trainer.resumed = true
-            try store.rewind(toEpoch: epoch)
-            return trainer
-        } catch {
-            try? store.fail(error)
-            throw error
+            return (trainer, epoch)
         }
     }
 
@@ -223,7 +213,7 @@ public final class SplatTrainer {
             let render = rasterizeGaussians(means: means, shape: shapeValues, colors: colors,
                                             height: target.height, width: target.width)
             let loss = imageLoss(config.loss, render: render, target: targetTensor)
-            guard loss.item.isFinite else { throw SplatError.diverged(epoch: epoch) }
+            guard loss.item.isFinite else { throw TrainingError.diverged(epoch: epoch, advice: "try a smaller --lr-scale") }
             loss.backward()
             optimizer.step()
             progress.update(s + 1, prefix: String(format: "epoch %2d ", epoch))
