@@ -18,23 +18,25 @@ public struct CNNEpochMetrics {
 
     /// The row for `metrics.csv`.
     public var row: [String: Double] {
-        [
-            "train_loss": trainLoss, "train_acc": trainAccuracy, "test_acc": testAccuracy,
-            "test_loss": testLoss, "gabor_r2_median": gabor.r2Median, "gabor_r2_iqr": gabor.r2IQR,
-            "osi_median": gabor.osiMedian, "gabor_frac": gabor.gaborFraction,
-            "colour_index_median": gabor.colourIndexMedian, "seconds": seconds,
-            "orientation_resultant": gabor.spread.resultant, "orientation_bins": Double(gabor.spread.binsCovered),
-            "weak_filters": Double(gabor.spread.weak.count),
-            "control_beaten": control.map { Double($0.kernels.filter(\.beatsControl).count) } ?? .nan,
-        ]
+        Dictionary(uniqueKeysWithValues: CNNEpochMetrics.fields.map { ($0.column, $0.value(self)) })
     }
 
-    /// `metrics.csv`'s columns, docs/DESIGN.md §2's first.
-    public static let columns = [
-        "epoch", "train_loss", "train_acc", "test_acc", "gabor_r2_median", "gabor_r2_iqr", "osi_median",
-        "gabor_frac", "seconds", "test_loss", "colour_index_median", "orientation_resultant", "orientation_bins",
-        "weak_filters", "control_beaten",
+    /// Every `metrics.csv` column after `epoch`, in order (docs/DESIGN.md §2's first), with its
+    /// value: the one list the row and the header are both made from. The phase control runs at
+    /// the first and last epoch only; elsewhere `control_beaten` is NaN.
+    static let fields: [(column: String, value: @Sendable (CNNEpochMetrics) -> Double)] = [
+        ("train_loss", { $0.trainLoss }), ("train_acc", { $0.trainAccuracy }), ("test_acc", { $0.testAccuracy }),
+        ("gabor_r2_median", { $0.gabor.r2Median }), ("gabor_r2_iqr", { $0.gabor.r2IQR }),
+        ("osi_median", { $0.gabor.osiMedian }), ("gabor_frac", { $0.gabor.gaborFraction }), ("seconds", { $0.seconds }),
+        ("test_loss", { $0.testLoss }), ("colour_index_median", { $0.gabor.colourIndexMedian }),
+        ("orientation_resultant", { $0.gabor.spread.resultant }),
+        ("orientation_bins", { Double($0.gabor.spread.binsCovered) }),
+        ("weak_filters", { Double($0.gabor.spread.weak.count) }),
+        ("control_beaten", { m in m.control.map { Double($0.kernels.filter(\.beatsControl).count) } ?? .nan }),
     ]
+
+    /// `metrics.csv`'s columns.
+    public static let columns = ["epoch"] + fields.map(\.column)
 }
 
 /// Trains CNN-A on the synthetic shapes and writes a snapshot per epoch (docs/DESIGN.md §2).

@@ -20,12 +20,18 @@ public struct SplatEpochMetrics: Equatable {
 
     /// The row for `metrics.csv`.
     public var row: [String: Double] {
-        ["step": Double(step), "loss": loss, "psnr": psnr, "ssim": ssim, "gaussians": Double(gaussians),
-         "seconds": seconds]
+        Dictionary(uniqueKeysWithValues: SplatEpochMetrics.fields.map { ($0.column, $0.value(self)) })
     }
 
+    /// Every `metrics.csv` column after `epoch`, in order, with its value: the one list the
+    /// row and the header are both made from.
+    static let fields: [(column: String, value: @Sendable (SplatEpochMetrics) -> Double)] = [
+        ("step", { Double($0.step) }), ("loss", { $0.loss }), ("psnr", { $0.psnr }), ("ssim", { $0.ssim }),
+        ("gaussians", { Double($0.gaussians) }), ("seconds", { $0.seconds }),
+    ]
+
     /// `metrics.csv`'s columns (docs/DESIGN.md §2).
-    public static let columns = ["epoch", "step", "loss", "psnr", "ssim", "gaussians", "seconds"]
+    public static let columns = ["epoch"] + fields.map(\.column)
 
     /// The one-line epoch summary printed during training.
     public func line(epochs: Int, stepsPerEpoch: Int) -> String {
