@@ -62,6 +62,8 @@ public final class CNNTrainer {
     public var log: (String) -> Void = { print($0) }
     /// Draws per-batch progress (a terminal bar by default).
     public var showsProgress = true
+    /// Stops the run when its loss blows up.
+    private var divergence = DivergenceGuard(advice: "try a smaller --lr")
     /// Seconds this `run` spent evaluating on the test set.
     private var testSeconds = 0.0
 
@@ -202,7 +204,7 @@ public final class CNNTrainer {
             optimizer.zeroGrad()
             let logits = model(images)
             let loss = logits.softmaxCrossEntropy(labels: labels)
-            guard loss.item.isFinite else { throw TrainingError.diverged(epoch: epoch, advice: "try a smaller --lr") }
+            try divergence.check(Double(loss.item), epoch: epoch, step: (epoch - 1) * batches + b + 1)
             loss.backward()
             optimizer.step()
             lossSum += Double(loss.item) * Double(indices.count)
