@@ -4,6 +4,16 @@ import XCTest
 @testable import Storage
 
 final class DivergenceGuardTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("diverge-\(UUID().uuidString)")
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
     func testALossThatFallsNeverTrips() throws {
         var guardian = DivergenceGuard(advice: "try a smaller --lr")
         for step in 1...500 { try guardian.check(1.8 * exp(-Double(step) / 50) + 0.1 * sin(Double(step)), epoch: 1, step: step) }
@@ -32,8 +42,6 @@ final class DivergenceGuardTests: XCTestCase {
 
     /// `trainviz cnn --lr 100`, small: the run stops, says why, keeps epoch 0 and is marked failed.
     func testACNNRunWithAHugeLearningRateFailsWithTheReason() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("diverge-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
         var c = CNNConfig()
         c.epochs = 2
         c.trainSize = 256
@@ -59,8 +67,6 @@ final class DivergenceGuardTests: XCTestCase {
 
     /// `trainviz splat --lr-scale 1e6`, small: every Gaussian is thrown out of the image.
     func testASplatRunThatLosesEveryGaussianFailsWithTheReason() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("diverge-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
         var c = SplatConfig()
         c.size = 32
         c.gaussians = 64
